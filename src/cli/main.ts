@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { registerReplay } from './commands/replay.js';
+import { registerSimulate } from './commands/simulate.js';
+import { registerEvaluate } from './commands/evaluate.js';
+import { registerServe } from './commands/serve.js';
+import { registerDemo } from './commands/demo.js';
+import { registerPhish } from './commands/phish.js';
+import { CliError } from './CliError.js';
+
+const program = new Command();
+program
+  .name('kabuguard')
+  .description('Protects online securities brokers and their customers from account hijacking and the market manipulation it pays for.')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage and examples)')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  kabuguard demo                                    simulate a small broker under attack, replay it, open the report
+  kabuguard simulate --out world --seed 7           write world/events.ndjson and world/labels.json
+  kabuguard replay world/events.ndjson --alerts alerts.ndjson --decisions decisions.ndjson
+  kabuguard evaluate --alerts alerts.ndjson --labels world/labels.json --events world/events.ndjson
+  kabuguard serve --port 8080                       decision API on 127.0.0.1:8080
+  kabuguard phish url https://sbi-co-jp.example.cn/ETGate`,
+  );
+
+registerDemo(program);
+registerSimulate(program);
+registerReplay(program);
+registerEvaluate(program);
+registerServe(program);
+registerPhish(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  if (err instanceof CliError) {
+    process.stderr.write(`kabuguard: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+  process.stderr.write(`kabuguard: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
