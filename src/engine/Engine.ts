@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { isDecisionEvent, type DecisionEvent, type KgEvent } from '../events/schema.js';
 import { combineRuleResults } from './combineRuleResults.js';
-import type { Alert, AlertDraft, Decision, Detector, ObserveContext, RuleResult } from './types.js';
+import type { Alert, AlertDraft, Decision, Detector, Notification, NotificationDraft, ObserveContext, RuleResult } from './types.js';
 import { WorldState } from './WorldState.js';
 
 export interface ProcessResult {
   decision?: Decision;
   alerts: Alert[];
+  notifications: Notification[];
 }
 
 export interface EngineOptions {
@@ -60,7 +61,8 @@ export class Engine {
     const decision = isDecisionEvent(ev) ? this.decide(ev, t) : undefined;
     this.world.apply(ev, t, decision);
     const alerts: Alert[] = [];
-    const ctx = this.observeContext(ev, t, decision, alerts);
+    const notifications: Notification[] = [];
+    const ctx = this.observeContext(ev, t, decision, alerts, notifications);
     for (const d of this.detectors) {
       if (!d.observe) continue;
       ctx.detector = d.name;
@@ -78,19 +80,20 @@ export class Engine {
       }
     }
     this.linkAlerts(alerts, t);
-    return { decision, alerts };
+    return { decision, alerts, notifications };
   }
 
   /** End of input: detectors close open episodes. */
-  finish(lastT: number): Alert[] {
+  finish(lastT: number): Omit<ProcessResult, 'decision'> {
     const alerts: Alert[] = [];
-    const ctx = this.observeContext(undefined, lastT, undefined, alerts);
+    const notifications: Notification[] = [];
+    const ctx = this.observeContext(undefined, lastT, undefined, alerts, notifications);
     for (const d of this.detectors) {
       ctx.detector = d.name;
       d.finish?.(ctx);
     }
     this.linkAlerts(alerts, lastT);
-    return alerts;
+    return { alerts, notifications };
   }
 
   private linkAlerts(alerts: Alert[], t: number): void {
@@ -99,7 +102,13 @@ export class Engine {
     for (const a of alerts) for (const d of this.detectors) d.onAlert?.(a, actx);
   }
 
-  private observeContext(ev: KgEvent | undefined, t: number, decision: Decision | undefined, out: Alert[]): ObserveContext & { detector: string } {
+  private observeContext(
+    ev: KgEvent | undefined,
+    t: number,
+    decision: Decision | undefined,
+    out: Alert[],
+    notes: Notification[],
+  ): ObserveContext & { detector: string } {
     const ctx = {
       t,
       world: this.world,
@@ -112,6 +121,12 @@ export class Engine {
         const key = `${draft.kind}|${ev?.id ?? 'finish:' + t}|${draft.account_id ?? ''}|${draft.symbol ?? ''}|${draft.ip ?? ''}|${out.length}`;
         const alert_id = 'al_' + createHash('sha1').update(key).digest('hex').slice(0, 20);
         out.push({ ...draft, alert_id, ts, detector: ctx.detector || undefined });
+      },
+      notify: (draft: NotificationDraft) => {
+        const ts = draft.ts ?? ev?.ts ?? new Date(t).toISOString();
+        const key = `${draft.template}|${ev?.id ?? 'finish:' + t}|${draft.account_id}|${notes.length}`;
+        const notification_id = 'nt_' + createHash('sha1').update(key).digest('hex').slice(0, 20);
+        notes.push({ ...draft, notification_id, ts });
       },
     };
     return ctx;

@@ -2,11 +2,12 @@ import { parseEventLine, validateEvent } from '../events/validateEvent.js';
 import { isDecisionEvent, type KgEvent } from '../events/schema.js';
 import type { Engine } from './Engine.js';
 import { ReorderBuffer, type Timed } from './ReorderBuffer.js';
-import type { Alert, DecisionRecord } from './types.js';
+import type { Alert, DecisionRecord, Notification } from './types.js';
 
 export interface PipelineSinks {
   decision?(rec: DecisionRecord): void;
   alert?(alert: Alert): void;
+  notification?(n: Notification): void;
   /** A rejected input line: its 1-based number, the reason naming the field, and the raw text. */
   reject?(line: number, reason: string, raw: string): void;
 }
@@ -127,7 +128,11 @@ export class Pipeline {
   drain(): void {
     this.reorder.drain(this.due);
     this.runDue();
-    if (this.lastT > -Infinity) for (const a of this.engine.finish(this.lastT)) this.emitAlert(a);
+    if (this.lastT > -Infinity) {
+      const res = this.engine.finish(this.lastT);
+      for (const a of res.alerts) this.emitAlert(a);
+      for (const n of res.notifications) this.sinks.notification?.(n);
+    }
   }
 
   private runDue(): void {
@@ -159,6 +164,7 @@ export class Pipeline {
       });
     }
     for (const a of res.alerts) this.emitAlert(a);
+    for (const n of res.notifications) this.sinks.notification?.(n);
     return res;
   }
 

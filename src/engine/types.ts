@@ -90,6 +90,24 @@ export interface Alert {
 /** What a detector hands to `ctx.raise`; the engine fills in `alert_id`, `ts` and `detector`. */
 export type AlertDraft = Omit<Alert, 'alert_id' | 'ts' | 'detector'> & { ts?: string };
 
+/**
+ * Something the broker must tell the customer (JSDA: notify logins and important operations).
+ * Detectors draft them; adapters deliver them (outbox file, table, `GET /v1/notifications`).
+ */
+export interface Notification {
+  notification_id: string;
+  ts: string;
+  account_id: string;
+  /** Stable template code, e.g. `LOGIN_NEW_DEVICE`, `BANK_ACCOUNT_CHANGED`, `ORDER_HELD`. */
+  template: string;
+  /** Ready-to-send text (Japanese first, the customer's language of the broker). */
+  message: string;
+  event_ids: string[];
+  data?: Record<string, unknown>;
+}
+
+export type NotificationDraft = Omit<Notification, 'notification_id' | 'ts'> & { ts?: string };
+
 export interface AssessContext {
   /** Event time of the event being decided, epoch ms. */
   readonly t: number;
@@ -104,6 +122,8 @@ export interface ObserveContext {
   readonly decision?: Decision;
   /** Raise an alert; `ts` defaults to the current event's ts. */
   raise(alert: AlertDraft): void;
+  /** Draft a customer notification; `ts` defaults to the current event's ts. */
+  notify(n: NotificationDraft): void;
 }
 
 export interface AlertContext {

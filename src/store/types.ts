@@ -4,7 +4,7 @@
  * interface, never on a concrete store.
  */
 import type { KgEvent } from '../events/schema.js';
-import type { Alert, DecisionRecord } from '../engine/types.js';
+import type { Alert, DecisionRecord, Notification } from '../engine/types.js';
 
 export interface AlertQuery {
   kind?: string;
@@ -33,22 +33,33 @@ export interface StoredEvent {
   event: KgEvent;
 }
 
+export interface ProcessedItem {
+  event: KgEvent;
+  t: number;
+  decision?: DecisionRecord;
+  alerts: Alert[];
+  notifications: Notification[];
+}
+
+/**
+ * Async so that PostgreSQL can implement it too; the SQLite implementation resolves immediately.
+ */
 export interface ServiceStore {
-  /** True when an event with this id was already recorded (idempotency across restarts). */
-  hasEvent(id: string): boolean;
+  /** The stored decision when an event with this id was already recorded (idempotency across restarts). */
+  findEvent(id: string): Promise<{ seq: number; decision?: DecisionRecord } | undefined>;
   /**
-   * Record one processed event with its decision and alerts in one transaction, so a crash leaves
-   * either all of it or none. Returns the event's sequence number, or undefined if the id exists.
+   * Record processed events with their decisions, alerts and notifications in one transaction, so a
+   * crash leaves all of a batch or none of it. Returns each event's sequence number, or undefined
+   * for an id already stored (not recorded again).
    */
-  recordProcessed(event: KgEvent, t: number, decision: DecisionRecord | undefined, alerts: Alert[]): number | undefined;
-  /** Several events in one transaction (batch ingestion); same semantics as recordProcessed. */
-  recordBatch(items: { event: KgEvent; t: number; decision?: DecisionRecord; alerts: Alert[] }[]): (number | undefined)[];
-  listAlerts(q: AlertQuery): AlertPage;
-  getDecision(decisionId: string): DecisionRecord | undefined;
-  /** Engine state as of sequence `seq` (serialized by the caller). */
-  saveSnapshot(seq: number, state: Buffer): void;
-  loadSnapshot(): { seq: number; state: Buffer } | undefined;
+  recordBatch(items: ProcessedItem[]): Promise<(number | undefined)[]>;
+  listAlerts(q: AlertQuery): Promise<AlertPage>;
+  listNotifications(q: { account_id?: string; since?: string; limit?: number; cursor?: string }): Promise<{ notifications: Notification[]; next_cursor?: string }>;
+  getDecision(decisionId: string): Promise<DecisionRecord | undefined>;
+  /** Engine state as of sequence `seq` (serialized by the caller with v8.serialize). */
+  saveSnapshot(seq: number, state: Buffer): Promise<void>;
+  loadSnapshot(): Promise<{ seq: number; state: Buffer } | undefined>;
   /** Events recorded after `seq`, in sequence order: rebuilds engine state after a restart. */
-  eventsAfter(seq: number): Iterable<StoredEvent>;
-  close(): void;
+  eventsAfter(seq: number): AsyncIterable<StoredEvent>;
+  close(): Promise<void>;
 }
