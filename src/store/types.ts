@@ -16,6 +16,19 @@ export interface AlertQuery {
   since?: string;
   /** Exclusive upper bound on alert ts (ISO 8601). */
   until?: string;
+  /** Page size, 1..1000. Default 100. */
+  limit?: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+  /** By alert `ts`, then `alert_id`: `desc` (newest first, the default) or `asc`. */
+  order?: 'asc' | 'desc';
+}
+
+export interface NotificationQuery {
+  account_id?: string;
+  /** Inclusive lower bound on notification ts (ISO 8601). */
+  since?: string;
+  /** Page size, 1..1000. Default 100. */
   limit?: number;
   /** Opaque cursor from a previous page. */
   cursor?: string;
@@ -54,7 +67,11 @@ export interface ServiceStore {
    */
   recordBatch(items: ProcessedItem[]): Promise<(number | undefined)[]>;
   listAlerts(q: AlertQuery): Promise<AlertPage>;
-  listNotifications(q: { account_id?: string; since?: string; limit?: number; cursor?: string }): Promise<{ notifications: Notification[]; next_cursor?: string }>;
+  /**
+   * Notifications in the order they were recorded (an outbox: a poller that keeps the last
+   * `next_cursor` sees every later notification exactly once). `since` filters on notification `ts`.
+   */
+  listNotifications(q: NotificationQuery): Promise<{ notifications: Notification[]; next_cursor?: string }>;
   getDecision(decisionId: string): Promise<DecisionRecord | undefined>;
   /** Engine state as of sequence `seq` (serialized by the caller with v8.serialize). */
   saveSnapshot(seq: number, state: Buffer): Promise<void>;

@@ -1,0 +1,266 @@
+import Database from 'better-sqlite3';
+import type { Alert, DecisionRecord, Notification } from '../engine/types.js';
+import { normalizeAlertQuery, normalizeNotificationQuery } from './normalizeQuery.js';
+import { encodeAlertCursor, encodeNotificationCursor } from './pageCursor.js';
+import type { AlertPage, AlertQuery, NotificationQuery, ProcessedItem, ServiceStore, StoredEvent } from './types.js';
+
+export interface SqliteStoreOptions {
+  /**
+   * SQLite `synchronous` level. `NORMAL` (default) with WAL survives a crash of the process, and loses
+   * at most the last transactions on power loss; `FULL` also survives power loss, at a cost per commit.
+   */
+  synchronous?: 'NORMAL' | 'FULL';
+  /** How long a writer waits for another connection's lock before failing, ms. Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Append only:
+ * a released migration is never edited, a change is a new entry.
+ */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE events (
+     id TEXT PRIMARY KEY,
+     seq INTEGER NOT NULL UNIQUE,
+     t INTEGER NOT NULL,
+     type TEXT NOT NULL,
+     account_id TEXT,
+     json TEXT NOT NULL
+   );
+   CREATE TABLE decisions (
+     decision_id TEXT PRIMARY KEY,
+     event_id TEXT NOT NULL UNIQUE,
+     seq INTEGER NOT NULL,
+     account_id TEXT,
+     decision TEXT NOT NULL,
+     json TEXT NOT NULL
+   );
+   CREATE TABLE alerts (
+     alert_id TEXT PRIMARY KEY,
+     seq INTEGER NOT NULL,
+     ts_ms INTEGER NOT NULL,
+     kind TEXT NOT NULL,
+     severity TEXT NOT NULL,
+     account_id TEXT,
+     symbol TEXT,
+     campaign_id TEXT,
+     json TEXT NOT NULL
+   );
+   CREATE INDEX alerts_ts ON alerts (ts_ms, alert_id);
+   CREATE INDEX alerts_kind ON alerts (kind, ts_ms, alert_id);
+   CREATE INDEX alerts_account ON alerts (account_id, ts_ms, alert_id);
+   CREATE INDEX alerts_symbol ON alerts (symbol, ts_ms, alert_id);
+   CREATE INDEX alerts_campaign ON alerts (campaign_id, ts_ms, alert_id);
+   CREATE INDEX alerts_severity ON alerts (severity, ts_ms, alert_id);
+   CREATE TABLE notifications (
+     n INTEGER PRIMARY KEY,
+     notification_id TEXT NOT NULL UNIQUE,
+     seq INTEGER NOT NULL,
+     ts_ms INTEGER NOT NULL,
+     account_id TEXT NOT NULL,
+     json TEXT NOT NULL
+   );
+   CREATE INDEX notifications_account ON notifications (account_id, n);
+   CREATE TABLE snapshots (
+     seq INTEGER PRIMARY KEY,
+     state BLOB NOT NULL,
+     saved_at TEXT NOT NULL
+   );`,
+];
+
+/** Rows of `eventsAfter` read per query: an open cursor must not span an `await`. */
+const EVENTS_PAGE = 1000;
+
+/**
+ * The embedded `ServiceStore`: one SQLite file in WAL mode (readers never block the writer). Every
+ * method is synchronous underneath and resolves immediately.
+ */
+export class SqliteStore implements ServiceStore {
+  private readonly db: Database.Database;
+  private readonly stmt;
+  private readonly recordTx: (items: ProcessedItem[]) => (number | undefined)[];
+
+  constructor(
+    readonly path: string,
+    opts: SqliteStoreOptions = {},
+  ) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
+    this.db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+    this.db.pragma('foreign_keys = ON');
+    migrate(this.db, path);
+    const db = this.db;
+    this.stmt = {
+      maxSeq: db.prepare<[], { s: number | null }>('SELECT max(seq) AS s FROM events'),
+      insertEvent: db.prepare('INSERT OR IGNORE INTO events (id, seq, t, type, account_id, json) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertDecision: db.prepare('INSERT OR IGNORE INTO decisions (decision_id, event_id, seq, account_id, decision, json) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertAlert: db.prepare(
+        'INSERT OR IGNORE INTO alerts (alert_id, seq, ts_ms, kind, severity, account_id, symbol, campaign_id, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      insertNotification: db.prepare('INSERT OR IGNORE INTO notifications (notification_id, seq, ts_ms, account_id, json) VALUES (?, ?, ?, ?, ?)'),
+      findEvent: db.prepare<[string], { seq: number }>('SELECT seq FROM events WHERE id = ?'),
+      decisionByEvent: db.prepare<[string], { json: string }>('SELECT json FROM decisions WHERE event_id = ?'),
+      decisionById: db.prepare<[string], { json: string }>('SELECT json FROM decisions WHERE decision_id = ?'),
+      saveSnapshot: db.prepare("INSERT OR REPLACE INTO snapshots (seq, state, saved_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"),
+      pruneSnapshots: db.prepare('DELETE FROM snapshots WHERE seq < ?'),
+      loadSnapshot: db.prepare<[], { seq: number; state: Buffer }>('SELECT seq, state FROM snapshots ORDER BY seq DESC LIMIT 1'),
+      eventsAfter: db.prepare<[number, number], { seq: number; t: number; json: string }>(
+        'SELECT seq, t, json FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+      ),
+    };
+    // IMMEDIATE: take the write lock before reading max(seq), so two connections never hand out the same seq.
+    this.recordTx = this.db.transaction((items: ProcessedItem[]) => this.recordItems(items)).immediate;
+  }
+
+  async findEvent(id: string): Promise<{ seq: number; decision?: DecisionRecord } | undefined> {
+    const row = this.stmt.findEvent.get(id);
+    if (!row) return undefined;
+    const d = this.stmt.decisionByEvent.get(id);
+    return d ? { seq: row.seq, decision: JSON.parse(d.json) as DecisionRecord } : { seq: row.seq };
+  }
+
+  async recordBatch(items: ProcessedItem[]): Promise<(number | undefined)[]> {
+    if (items.length === 0) return [];
+    return this.recordTx(items);
+  }
+
+  private recordItems(items: ProcessedItem[]): (number | undefined)[] {
+    const s = this.stmt;
+    let seq = s.maxSeq.get()?.s ?? 0;
+    const out: (number | undefined)[] = [];
+    for (const it of items) {
+      const ev = it.event;
+      const accountId = 'account_id' in ev ? (ev.account_id ?? null) : null;
+      if (s.insertEvent.run(ev.id, seq + 1, it.t, ev.type, accountId, JSON.stringify(ev)).changes === 0) {
+        out.push(undefined);
+        continue;
+      }
+      seq++;
+      out.push(seq);
+      const d = it.decision;
+      if (d) s.insertDecision.run(d.decision_id, d.event_id, seq, d.account_id, d.decision, JSON.stringify(d));
+      for (const a of it.alerts) {
+        s.insertAlert.run(a.alert_id, seq, alertTsMs(a), a.kind, a.severity, a.account_id ?? null, a.symbol ?? null, a.campaign_id ?? null, JSON.stringify(a));
+      }
+      for (const n of it.notifications) s.insertNotification.run(n.notification_id, seq, Date.parse(n.ts), n.account_id, JSON.stringify(n));
+    }
+    return out;
+  }
+
+  async listAlerts(q: AlertQuery): Promise<AlertPage> {
+    const n = normalizeAlertQuery(q);
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    for (const f of n.filters) {
+      where.push(`${f.column} = ?`);
+      params.push(f.value);
+    }
+    if (n.sinceMs !== undefined) {
+      where.push('ts_ms >= ?');
+      params.push(n.sinceMs);
+    }
+    if (n.untilMs !== undefined) {
+      where.push('ts_ms < ?');
+      params.push(n.untilMs);
+    }
+    const dir = n.order === 'asc' ? 'ASC' : 'DESC';
+    if (n.after) {
+      where.push(`(ts_ms, alert_id) ${n.order === 'asc' ? '>' : '<'} (?, ?)`);
+      params.push(n.after.tsMs, n.after.alertId);
+    }
+    const sql =
+      `SELECT ts_ms, alert_id, json FROM alerts ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ` +
+      `ORDER BY ts_ms ${dir}, alert_id ${dir} LIMIT ?`;
+    params.push(n.limit + 1);
+    const rows = this.db.prepare<(string | number)[], { ts_ms: number; alert_id: string; json: string }>(sql).all(...params);
+    const more = rows.length > n.limit;
+    const page = more ? rows.slice(0, n.limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      alerts: page.map((r) => JSON.parse(r.json) as Alert),
+      next_cursor: more && last ? encodeAlertCursor({ order: n.order, tsMs: last.ts_ms, alertId: last.alert_id }) : undefined,
+    };
+  }
+
+  async listNotifications(q: NotificationQuery): Promise<{ notifications: Notification[]; next_cursor?: string }> {
+    const n = normalizeNotificationQuery(q);
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (n.account_id !== undefined) {
+      where.push('account_id = ?');
+      params.push(n.account_id);
+    }
+    if (n.sinceMs !== undefined) {
+      where.push('ts_ms >= ?');
+      params.push(n.sinceMs);
+    }
+    if (n.afterN !== undefined) {
+      where.push('n > ?');
+      params.push(n.afterN);
+    }
+    params.push(n.limit + 1);
+    const sql = `SELECT n, json FROM notifications ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY n LIMIT ?`;
+    const rows = this.db.prepare<(string | number)[], { n: number; json: string }>(sql).all(...params);
+    const more = rows.length > n.limit;
+    const page = more ? rows.slice(0, n.limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      notifications: page.map((r) => JSON.parse(r.json) as Notification),
+      next_cursor: more && last ? encodeNotificationCursor(last.n) : undefined,
+    };
+  }
+
+  async getDecision(decisionId: string): Promise<DecisionRecord | undefined> {
+    const row = this.stmt.decisionById.get(decisionId);
+    return row ? (JSON.parse(row.json) as DecisionRecord) : undefined;
+  }
+
+  async saveSnapshot(seq: number, state: Buffer): Promise<void> {
+    // Only the newest snapshot is ever loaded; older ones would only grow the file.
+    this.db.transaction(() => {
+      this.stmt.saveSnapshot.run(seq, state);
+      this.stmt.pruneSnapshots.run(seq);
+    })();
+  }
+
+  async loadSnapshot(): Promise<{ seq: number; state: Buffer } | undefined> {
+    return this.stmt.loadSnapshot.get();
+  }
+
+  async *eventsAfter(seq: number): AsyncIterable<StoredEvent> {
+    let after = seq;
+    for (;;) {
+      const rows = this.stmt.eventsAfter.all(after, EVENTS_PAGE);
+      for (const r of rows) yield { seq: r.seq, t: r.t, event: JSON.parse(r.json) };
+      if (rows.length < EVENTS_PAGE) return;
+      after = rows[rows.length - 1].seq;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Bring the schema up to date; refuse a file written by a newer kabuguard rather than guess. */
+function migrate(db: Database.Database, path: string): void {
+  // The version is read inside the write transaction, so two processes opening a new file at once
+  // cannot both run the same migration.
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      throw new Error(
+        `${path}: schema version ${version} is newer than this kabuguard understands (${MIGRATIONS.length}); upgrade kabuguard or use another store file`,
+      );
+    }
+    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]);
+    if (version < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}
+
+function alertTsMs(a: Alert): number {
+  const ms = Date.parse(a.ts);
+  if (Number.isNaN(ms)) throw new Error(`alert ${a.alert_id}: ts is not an ISO 8601 time: ${JSON.stringify(a.ts)}`);
+  return ms;
+}
