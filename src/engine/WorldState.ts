@@ -4,6 +4,7 @@
  * Detectors read it; only the engine (and the case workflow, through `releaseHold`) writes it.
  */
 import type { AccountEvent, InstrumentEvent, KgEvent } from '../events/schema.js';
+import { fxToJpy } from '../events/fx.js';
 import type { Decision } from './types.js';
 
 export interface SessionInfo {
@@ -168,8 +169,7 @@ export class WorldState {
 
   /** Yen per unit of the instrument's currency; a fixed table is enough to size orders, not to book them. */
   fxToJpy(symbol: string): number {
-    const cur = this.instruments.get(symbol)?.currency ?? 'JPY';
-    return FX_TO_JPY[cur] ?? 1;
+    return fxToJpy(this.instruments.get(symbol)?.currency);
   }
 
   /** Market value of an account's holdings in yen at last prices (unknown prices count 0). */
@@ -206,9 +206,6 @@ export class WorldState {
     this.sweepDay = (o as unknown as { sweepDay: number }).sweepDay;
   }
 }
-
-// Approximate 2025 rates; used only to compare sizes across markets.
-const FX_TO_JPY: Record<string, number> = { JPY: 1, USD: 150, HKD: 19, CNY: 21, EUR: 162 };
 
 function accountFromSnapshot(ev: AccountEvent): AccountState {
   return {

@@ -1,0 +1,35 @@
+import type { Metrics } from './computeMetrics.js';
+
+const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)} %`);
+const num = (x: number | null | undefined): string => (x === null || x === undefined ? '–' : String(x));
+const yen = (x: number | undefined): string => (x === undefined ? '–' : `¥${Math.round(x).toLocaleString('en-US')}`);
+
+/** The evaluation as a readable table (the JSON carries the same figures and more). */
+export function formatMetricsTable(m: Metrics): string {
+  const rows: [string, string][] = [];
+  const a = m.accounts;
+  rows.push(['compromised accounts', `precision ${pct(a.precision)}  recall ${pct(a.recall)}  F1 ${pct(a.f1)}  (tp ${a.tp}, fp ${a.fp}, fn ${a.fn})`]);
+  rows.push(['  detection delay', `median ${num(a.delay_median_s)} s, p90 ${num(a.delay_p90_s)} s`]);
+  for (const [v, b] of Object.entries(a.by_variant)) rows.push([`  variant ${v}`, `${b.accounts} accounts, recall ${pct(b.recall)}, median delay ${num(b.delay_median_s)} s`]);
+  if ('attempted_jpy' in m.loss) {
+    const l = m.loss;
+    rows.push(['yen protected', `${pct(l.protected_share)} of ${yen(l.attempted_jpy)} attempted (lost ${yen(l.executed_before_hold_jpy)}); counting passkey step-up: ${pct(l.protected_share_counting_step_up)}`]);
+  } else rows.push(['yen protected', m.loss.note]);
+  if ('all' in m.logins) {
+    const lg = m.logins;
+    const line = (s: NonNullable<typeof lg.successful>) =>
+      `AUC ${num(s.roc_auc)}, PR-AUC ${num(s.pr_auc)}; attacks challenged at 0.1/1/5 % legit: ${Object.values(s.attack_challenged_at_legit_challenged).map(pct).join(' / ')}; actual: attacks ${pct(s.operating_point.attack_challenged_share)}, legit ${pct(s.operating_point.legit_challenged_share)} (${s.attack} attack, ${s.legit} legit)`;
+    rows.push(["logins (all)", line(lg.all!)]);
+    if (lg.successful) rows.push(['logins (successful)', line(lg.successful)]);
+    rows.push(['  customer re-challenge', `median ${pct(lg.median_customer_challenge_rate_after_12_logins)} after 12 logins (${lg.customers_with_more_than_12_logins} customers)`]);
+  } else rows.push(['logins', m.logins.note]);
+  const p = m.pumps;
+  rows.push(['pump episodes', `precision ${pct(p.precision)}  recall ${pct(p.recall)}  F1 ${pct(p.f1)}  median delay ${num(p.delay_median_s)} s (${p.labelled} labelled, ${p.alerted_episodes} alerted)`]);
+  rows.push(['beneficiaries', `precision ${pct(m.beneficiaries.precision)}  recall ${pct(m.beneficiaries.recall)}`]);
+  rows.push(['stuffing sources', `precision ${pct(m.stuffing.precision)}  recall ${pct(m.stuffing.recall)}  (tp ${m.stuffing.tp}, fp ${m.stuffing.fp}, fn ${m.stuffing.fn})`]);
+  const b = m.benign_lookalikes;
+  rows.push(['benign lookalikes', `${b.alerted} of ${b.total} alerted, ${b.held} held`]);
+  for (const [k, v] of Object.entries(b.by_kind)) rows.push([`  ${k}`, `${v.alerted}/${v.total} alerted, ${v.held} held`]);
+  const w = Math.max(...rows.map((r) => r[0].length));
+  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n';
+}
