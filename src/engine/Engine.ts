@@ -23,10 +23,14 @@ export interface EngineOptions {
 export class Engine {
   readonly world = new WorldState();
   readonly detectors: Detector[];
+  private readonly observers: Detector[];
   private readonly now: () => number;
+  /** One reusable context: ingestion allocates nothing per event when no detector raises. */
+  private readonly step = new StepContext(this.world);
 
   constructor(opts: EngineOptions) {
     this.detectors = opts.detectors;
+    this.observers = this.detectors.filter((d) => d.observe);
     this.now = opts.now ?? (() => performance.now());
     const names = new Set<string>();
     for (const d of this.detectors) {
@@ -60,14 +64,11 @@ export class Engine {
   process(ev: KgEvent, t: number): ProcessResult {
     const decision = isDecisionEvent(ev) ? this.decide(ev, t) : undefined;
     this.world.apply(ev, t, decision);
-    const alerts: Alert[] = [];
-    const notifications: Notification[] = [];
-    const ctx = this.observeContext(ev, t, decision, alerts, notifications);
-    for (const d of this.detectors) {
-      if (!d.observe) continue;
+    const ctx = this.step.reset(ev, t, decision);
+    for (const d of this.observers) {
       ctx.detector = d.name;
       try {
-        d.observe(ev, ctx);
+        d.observe!(ev, ctx);
       } catch (err) {
         // A broken detector must not stop the others or lose the event; the error is surfaced.
         ctx.raise({
@@ -79,57 +80,25 @@ export class Engine {
         });
       }
     }
-    this.linkAlerts(alerts, t);
-    return { decision, alerts, notifications };
+    return this.closeStep(decision);
   }
 
   /** End of input: detectors close open episodes. */
-  finish(lastT: number): Omit<ProcessResult, 'decision'> {
-    const alerts: Alert[] = [];
-    const notifications: Notification[] = [];
-    const ctx = this.observeContext(undefined, lastT, undefined, alerts, notifications);
+  finish(lastT: number): ProcessResult {
+    const ctx = this.step.reset(undefined, lastT, undefined);
     for (const d of this.detectors) {
       ctx.detector = d.name;
       d.finish?.(ctx);
     }
-    this.linkAlerts(alerts, lastT);
-    return { alerts, notifications };
+    return this.closeStep(undefined);
   }
 
-  private linkAlerts(alerts: Alert[], t: number): void {
-    if (alerts.length === 0) return;
+  private closeStep(decision: Decision | undefined): ProcessResult {
+    const { alerts, notifications, t } = this.step;
+    if (alerts.length === 0 && notifications.length === 0) return { decision, alerts: NONE, notifications: NONE_N };
     const actx = { t, world: this.world };
     for (const a of alerts) for (const d of this.detectors) d.onAlert?.(a, actx);
-  }
-
-  private observeContext(
-    ev: KgEvent | undefined,
-    t: number,
-    decision: Decision | undefined,
-    out: Alert[],
-    notes: Notification[],
-  ): ObserveContext & { detector: string } {
-    const ctx = {
-      t,
-      world: this.world,
-      decision,
-      /** Name of the detector being called, stamped on the alerts it raises. */
-      detector: '',
-      raise: (draft: AlertDraft) => {
-        const ts = draft.ts ?? ev?.ts ?? new Date(t).toISOString();
-        // Deterministic id: the same events give the same alert ids in replay, service and workers.
-        const key = `${draft.kind}|${ev?.id ?? 'finish:' + t}|${draft.account_id ?? ''}|${draft.symbol ?? ''}|${draft.ip ?? ''}|${out.length}`;
-        const alert_id = 'al_' + createHash('sha1').update(key).digest('hex').slice(0, 20);
-        out.push({ ...draft, alert_id, ts, detector: ctx.detector || undefined });
-      },
-      notify: (draft: NotificationDraft) => {
-        const ts = draft.ts ?? ev?.ts ?? new Date(t).toISOString();
-        const key = `${draft.template}|${ev?.id ?? 'finish:' + t}|${draft.account_id}|${notes.length}`;
-        const notification_id = 'nt_' + createHash('sha1').update(key).digest('hex').slice(0, 20);
-        notes.push({ ...draft, notification_id, ts });
-      },
-    };
-    return ctx;
+    return { decision, alerts: [...alerts], notifications: [...notifications] };
   }
 
   snapshot(): unknown {
@@ -143,4 +112,43 @@ export class Engine {
     this.world.restore(s.world);
     for (const d of this.detectors) if (d.restore && d.name in s.detectors) d.restore(s.detectors[d.name]);
   }
+}
+
+const NONE: Alert[] = Object.freeze([]) as unknown as Alert[];
+const NONE_N: Notification[] = Object.freeze([]) as unknown as Notification[];
+
+class StepContext implements ObserveContext {
+  ev: KgEvent | undefined;
+  t = 0;
+  decision: Decision | undefined;
+  /** Name of the detector being called, stamped on the alerts it raises. */
+  detector = '';
+  alerts: Alert[] = [];
+  notifications: Notification[] = [];
+
+  constructor(readonly world: WorldState) {}
+
+  reset(ev: KgEvent | undefined, t: number, decision: Decision | undefined): this {
+    this.ev = ev;
+    this.t = t;
+    this.decision = decision;
+    if (this.alerts.length) this.alerts = [];
+    if (this.notifications.length) this.notifications = [];
+    return this;
+  }
+
+  raise = (draft: AlertDraft): void => {
+    const ts = draft.ts ?? this.ev?.ts ?? new Date(this.t).toISOString();
+    // Deterministic id: the same events give the same alert ids in replay, service and workers.
+    const key = `${draft.kind}|${this.ev?.id ?? 'finish:' + this.t}|${draft.account_id ?? ''}|${draft.symbol ?? ''}|${draft.ip ?? ''}|${this.alerts.length}`;
+    const alert_id = 'al_' + createHash('sha1').update(key).digest('hex').slice(0, 20);
+    this.alerts.push({ ...draft, alert_id, ts, detector: this.detector || undefined });
+  };
+
+  notify = (draft: NotificationDraft): void => {
+    const ts = draft.ts ?? this.ev?.ts ?? new Date(this.t).toISOString();
+    const key = `${draft.template}|${this.ev?.id ?? 'finish:' + this.t}|${draft.account_id}|${this.notifications.length}`;
+    const notification_id = 'nt_' + createHash('sha1').update(key).digest('hex').slice(0, 20);
+    this.notifications.push({ ...draft, notification_id, ts });
+  };
 }

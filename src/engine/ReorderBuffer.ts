@@ -10,7 +10,14 @@ export interface Timed<T> {
 }
 
 export class ReorderBuffer<T> {
+  /** Out-of-order arrivals, a min-heap. */
   private heap: Timed<T>[] = [];
+  /**
+   * In-order arrivals, already sorted: a plain queue. Most input is in order, so most events never
+   * touch the heap.
+   */
+  private queue: Timed<T>[] = [];
+  private qHead = 0;
   private seq = 0;
   private maxSeen = -Infinity;
   /** Event time of the last released item. */
@@ -25,7 +32,7 @@ export class ReorderBuffer<T> {
   ) {}
 
   get size(): number {
-    return this.heap.length;
+    return this.heap.length + this.queue.length - this.qHead;
   }
 
   /** Add an item; returns the items now due, in order. */
@@ -36,30 +43,54 @@ export class ReorderBuffer<T> {
       out.push(entry);
       return out;
     }
-    if (t < this.maxSeen) this.reordered++;
-    else this.maxSeen = t;
-    this.heapPush(entry);
+    if (t < this.maxSeen) {
+      this.reordered++;
+      this.heapPush(entry);
+    } else {
+      this.maxSeen = t;
+      this.queue.push(entry);
+    }
     const due = this.maxSeen - this.windowMs;
-    while (this.heap.length > 0 && (this.heap[0].t <= due || this.heap.length > this.maxItems)) {
-      const e = this.heapPop();
-      this.watermark = Math.max(this.watermark, e.t);
-      out.push(e);
+    for (;;) {
+      const next = this.peek();
+      if (!next || (next.t > due && this.size <= this.maxItems)) break;
+      out.push(this.take());
     }
     return out;
+  }
+
+  private peek(): Timed<T> | undefined {
+    const q = this.qHead < this.queue.length ? this.queue[this.qHead] : undefined;
+    const h = this.heap.length > 0 ? this.heap[0] : undefined;
+    if (!q) return h;
+    if (!h) return q;
+    return this.less(h, q) ? h : q;
+  }
+
+  private take(): Timed<T> {
+    const q = this.qHead < this.queue.length ? this.queue[this.qHead] : undefined;
+    let e: Timed<T>;
+    if (q && (this.heap.length === 0 || !this.less(this.heap[0], q))) {
+      e = q;
+      this.qHead++;
+      // Compact now and then so the queue does not grow without bound.
+      if (this.qHead > 4096 && this.qHead * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.qHead);
+        this.qHead = 0;
+      }
+    } else e = this.heapPop();
+    if (e.t > this.watermark) this.watermark = e.t;
+    return e;
   }
 
   /** Release everything (end of input). */
   drain(out: Timed<T>[] = []): Timed<T>[] {
-    while (this.heap.length > 0) {
-      const e = this.heapPop();
-      this.watermark = Math.max(this.watermark, e.t);
-      out.push(e);
-    }
+    while (this.size > 0) out.push(this.take());
     return out;
   }
 
   snapshot(): unknown {
-    return { heap: this.heap, seq: this.seq, maxSeen: this.maxSeen, watermark: this.watermark, reordered: this.reordered, late: this.late };
+    return { heap: this.heap, queue: this.queue.slice(this.qHead), qHead: 0, seq: this.seq, maxSeen: this.maxSeen, watermark: this.watermark, reordered: this.reordered, late: this.late };
   }
 
   restore(s: unknown): void {

@@ -6,15 +6,13 @@
  * must not lose events.
  */
 import { z } from 'zod';
+import { parseTimestamp } from './parseTimestamp.js';
 
 // ISO 8601 with an explicit offset or Z. The contract asks for milliseconds; we also accept whole
 // seconds or finer fractions, but never a local time without offset (its instant is unknowable).
-const ISO_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
-
 export const timestamp = z
   .string()
-  .regex(ISO_TS, 'must be ISO 8601 with an offset or Z, e.g. 2025-03-26T09:12:03.481+09:00')
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'is not a real date/time');
+  .refine((s) => !Number.isNaN(parseTimestamp(s)), 'must be an ISO 8601 date-time with an offset or Z, e.g. 2025-03-26T09:12:03.481+09:00');
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const posInt = z.number().int('must be an integer').positive('must be > 0');

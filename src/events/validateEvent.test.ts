@@ -37,7 +37,7 @@ describe('malformed events', () => {
     ['not an object', [1, 2], /not a JSON object/],
     ['missing type', { id: 'x' }, /field `type`: is missing/],
     ['unknown type', { ...login, type: 'logon' }, /unknown event type "logon"/],
-    ['timestamp without offset', { ...login, ts: '2025-03-26T09:12:03.481' }, /field `ts`: must be ISO 8601 with an offset/],
+    ['timestamp without offset', { ...login, ts: '2025-03-26T09:12:03.481' }, /field `ts`: must be an ISO 8601 date-time with an offset/],
     ['impossible date', { ...login, ts: '2025-02-30T25:00:00.000Z' }, /field `ts`/],
     ['bad enum', { ...login, outcome: 'ok' }, /field `outcome`/],
     ['success without session', { ...login, session_id: undefined }, /field `session_id`: is required when outcome is success/],
