@@ -1,0 +1,149 @@
+import { serialize, deserialize } from 'node:v8';
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../engine/Engine.js';
+import type { Alert, Detector } from '../../engine/types.js';
+import { generateTape, type TapeTrade, type TapeSymbol } from './generateTape.js';
+import { PumpDumpDetector } from './PumpDumpDetector.js';
+import type { PumpAlertData } from './PumpAlertData.js';
+
+const THIN: TapeSymbol = { symbol: '7992.T', price: 105, dailyVolume: 15_000, dailyTrades: 60 };
+const THIN2: TapeSymbol = { symbol: '3350.T', price: 180, dailyVolume: 5_000, dailyTrades: 25 };
+const MID: TapeSymbol = { symbol: '6200.T', price: 1_450, dailyVolume: 400_000, dailyTrades: 900 };
+const LARGE: TapeSymbol = { symbol: '7203.T', price: 2_800, dailyVolume: 5_000_000, dailyTrades: 4_000 };
+
+function run(trades: TapeTrade[], detectors: Detector[] = [new PumpDumpDetector()]): Alert[] {
+  const engine = new Engine({ detectors });
+  const alerts: Alert[] = [];
+  for (const { ev, t } of trades) alerts.push(...engine.process(ev, t).alerts);
+  alerts.push(...engine.finish(trades[trades.length - 1].t).alerts);
+  return alerts;
+}
+
+const pumpTape = (seed: number) =>
+  generateTape({
+    seed,
+    days: 6,
+    symbols: [THIN, THIN2, MID],
+    episodes: [{ symbol: '7992.T', kind: 'pump', day: 4, startMinute: 40, minutes: 120, volumeMultiple: 150, peakChange: 0.35 }],
+  });
+
+describe('PumpDumpDetector', () => {
+  it('raises exactly one pump_and_dump alert early in a pump, with its window and figures', () => {
+    const { trades, episodes } = pumpTape(1);
+    const alerts = run(trades);
+    const pumps = alerts.filter((a) => a.kind === 'pump_and_dump');
+    expect(pumps).toHaveLength(1);
+    const a = pumps[0];
+    expect(a.symbol).toBe('7992.T');
+    const start = Date.parse(episodes[0].start);
+    const end = Date.parse(episodes[0].end);
+    expect(Date.parse(a.ts) - start).toBeLessThanOrEqual(10 * 60_000);
+    expect(Date.parse(a.window!.start)).toBeGreaterThanOrEqual(start - 5 * 60_000);
+    expect(Date.parse(a.window!.start)).toBeLessThanOrEqual(Date.parse(a.ts));
+    const d = a.data as unknown as PumpAlertData;
+    expect(d.volume_multiple).toBeGreaterThan(40);
+    expect(d.price_change).toBeGreaterThan(0.05);
+    expect(d.aggressive_buy_share).toBeGreaterThan(0.65);
+    expect(d.baseline_daily_volume).toBeGreaterThan(5_000);
+    expect(a.reasons.map((r) => r.code)).toContain('PUMP_SIGNATURE');
+    expect(a.event_ids.length).toBeGreaterThan(0);
+    // One closing update carries the same episode id and the fade.
+    const closed = alerts.filter((x) => x.kind === 'pump_and_dump_update');
+    expect(closed).toHaveLength(1);
+    const c = closed[0].data as unknown as PumpAlertData;
+    expect(c.episode_id).toBe(d.episode_id);
+    expect(c.peak_change).toBeGreaterThan(0.25);
+    expect(c.fade_ts).not.toBeNull();
+    expect(Date.parse(closed[0].window!.end)).toBeLessThanOrEqual(end + 60 * 60_000);
+    expect(alerts.filter((x) => x.symbol !== '7992.T')).toEqual([]);
+  });
+
+  it('raises nothing on ordinary random-walk tapes', () => {
+    for (const seed of [2, 3, 4]) {
+      const { trades } = generateTape({ seed, days: 10, symbols: [THIN, THIN2, MID, LARGE] });
+      expect(run(trades)).toEqual([]);
+    }
+  });
+
+  it('raises nothing on a large-cap heavy day', () => {
+    const { trades } = generateTape({
+      seed: 5,
+      days: 6,
+      symbols: [LARGE, MID],
+      episodes: [
+        { symbol: '7203.T', kind: 'heavy', day: 4, startMinute: 0, minutes: 90, volumeMultiple: 4, peakChange: 0.05 },
+        { symbol: '6200.T', kind: 'heavy', day: 5, startMinute: 0, minutes: 60, volumeMultiple: 6, peakChange: 0.09 },
+      ],
+    });
+    expect(run(trades)).toEqual([]);
+  });
+
+  it('calls a news gap with two-sided trading a market_frenzy, not a pump_and_dump', () => {
+    const { trades } = generateTape({
+      seed: 6,
+      days: 6,
+      symbols: [THIN, MID],
+      episodes: [{ symbol: '7992.T', kind: 'news', day: 4, startMinute: 60, minutes: 120, volumeMultiple: 60, peakChange: 0.2 }],
+    });
+    const alerts = run(trades);
+    expect(alerts.filter((a) => a.kind === 'pump_and_dump')).toEqual([]);
+    expect(alerts.filter((a) => a.kind === 'market_frenzy').map((a) => a.symbol)).toEqual(['7992.T']);
+  });
+
+  it('infers aggressors with the tick rule when the feed has none', () => {
+    const { trades } = generateTape({
+      seed: 1,
+      days: 6,
+      symbols: [THIN, MID],
+      missingAggressor: 1,
+      episodes: [{ symbol: '7992.T', kind: 'pump', day: 4, startMinute: 40, minutes: 120, volumeMultiple: 150, peakChange: 0.35 }],
+    });
+    expect(run(trades).filter((a) => a.kind === 'pump_and_dump')).toHaveLength(1);
+  });
+
+  it('opens a new episode when the pump repeats the next day', () => {
+    const { trades } = generateTape({
+      seed: 7,
+      days: 7,
+      symbols: [THIN, MID],
+      episodes: [
+        { symbol: '7992.T', kind: 'pump', day: 4, startMinute: 30, minutes: 120, volumeMultiple: 120, peakChange: 0.3 },
+        { symbol: '7992.T', kind: 'pump', day: 5, startMinute: 30, minutes: 120, volumeMultiple: 120, peakChange: 0.3 },
+      ],
+    });
+    const pumps = run(trades).filter((a) => a.kind === 'pump_and_dump');
+    expect(pumps).toHaveLength(2);
+    expect(new Set(pumps.map((a) => (a.data as unknown as PumpAlertData).episode_id)).size).toBe(2);
+  });
+
+  it('gives the same alerts after a snapshot and restore in the middle of an episode', () => {
+    const { trades, episodes } = pumpTape(8);
+    const whole = run(trades);
+    const cut = trades.findIndex((x) => x.t > Date.parse(episodes[0].start) + 30 * 60_000);
+    const first = new Engine({ detectors: [new PumpDumpDetector()] });
+    const alerts: Alert[] = [];
+    for (const { ev, t } of trades.slice(0, cut)) alerts.push(...first.process(ev, t).alerts);
+    expect(alerts.some((a) => a.kind === 'pump_and_dump')).toBe(true);
+    const second = new Engine({ detectors: [new PumpDumpDetector()] });
+    second.restore(deserialize(serialize(first.snapshot())));
+    for (const { ev, t } of trades.slice(cut)) alerts.push(...second.process(ev, t).alerts);
+    alerts.push(...second.finish(trades[trades.length - 1].t).alerts);
+    expect(alerts).toEqual(whole);
+  });
+
+  it('needs a history before it can claim a volume surge', () => {
+    const { trades } = generateTape({
+      seed: 9,
+      days: 1,
+      symbols: [THIN],
+      episodes: [{ symbol: '7992.T', kind: 'pump', day: 0, startMinute: 40, minutes: 120, volumeMultiple: 150, peakChange: 0.35 }],
+    });
+    expect(run(trades)).toEqual([]);
+  });
+
+  describe('malformed options', () => {
+    it('rejects a window longer than the ring of minutes it keeps', () => {
+      expect(() => new PumpDumpDetector({ windowMinutes: 100 })).toThrow(/windowMinutes/);
+    });
+  });
+});

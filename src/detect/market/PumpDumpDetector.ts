@@ -1,0 +1,633 @@
+import type { ExecutionEvent, KgEvent, MarketTradeEvent } from '../../events/schema.js';
+import type { AlertDraft, Detector, ObserveContext, Reason } from '../../engine/types.js';
+import { findMarketCalendar } from './marketCalendar.js';
+import { medianOf } from './medianOf.js';
+import type { PumpAlertData } from './PumpAlertData.js';
+
+/** Thresholds of pump-and-dump surveillance. Defaults are set from brief.md §2 and kept conservative. */
+export interface PumpDumpOptions {
+  /** Minutes of tape in the detection window. Default 10. */
+  windowMinutes?: number;
+  /** Completed trading days of a symbol kept for its baseline (median). Default 20 (max 256). */
+  historyDays?: number;
+  /** Completed trading days needed before a symbol can raise (no baseline, no claim). Default 1. */
+  minHistoryDays?: number;
+  /**
+   * Window volume must reach this multiple of the symbol's normal volume for the same minutes.
+   * Default 40: at a uniform intraday rate that is 1.2 normal days within 10 minutes, far above an
+   * opening rush or a heavy news day of a liquid name, far below the 100–300× of a pump.
+   */
+  minVolumeMultiple?: number;
+  /** Window trade count must reach this multiple of the normal count (one block is not a frenzy). Default 10. */
+  minTradeMultiple?: number;
+  /** And at least this many trades in the window. Default 20. */
+  minWindowTrades?: number;
+  /** Rise of the last price over the last price before the abnormal minutes. Default 0.05. */
+  minPriceChange?: number;
+  /** A minute counts as abnormal (onset search) from this multiple of the normal per-minute volume. Default 10. */
+  onsetMinuteMultiple?: number;
+  /** Manipulation signature: share of buyer-initiated volume at least this. Default 0.65. */
+  minBuyShare?: number;
+  /** Manipulation signature: the rise is built from many prints, the largest one at most this share of it. Default 0.5. */
+  maxGapShare?: number;
+  /** Manipulation signature: at least this many price-raising buyer-initiated prints. Default 8. */
+  minUptickBuys?: number;
+  /** A frenzy that faded by this share of its rise the same day is confirmed as a dump. Default 0.6. */
+  fadeRetrace?: number;
+  /** The episode is over when the window still trades but under this multiple of normal volume. Default 5. */
+  closeVolumeMultiple?: number;
+  /** Trade ids kept as evidence in `event_ids`. Default 20. */
+  sampleSize?: number;
+}
+
+const DEFAULTS: Required<PumpDumpOptions> = {
+  windowMinutes: 10,
+  historyDays: 20,
+  minHistoryDays: 1,
+  minVolumeMultiple: 40,
+  minTradeMultiple: 10,
+  minWindowTrades: 20,
+  minPriceChange: 0.05,
+  onsetMinuteMultiple: 10,
+  minBuyShare: 0.65,
+  maxGapShare: 0.5,
+  minUptickBuys: 8,
+  fadeRetrace: 0.6,
+  closeVolumeMultiple: 5,
+  sampleSize: 20,
+};
+
+// Minutes of tape kept per symbol: the onset search reaches back this far.
+const RING = 64;
+// Per-minute bucket fields. The first WIN_FIELDS are also kept as running window sums.
+const VOL = 0;
+const TRADES = 1;
+const BUY = 2;
+const SELL = 3;
+const UPBUY = 4;
+const BROKER_BUY = 5;
+const WIN_FIELDS = 6;
+const SELL_N = 6;
+const SELL_HELD = 7;
+const MAX_JUMP = 8;
+const MAX_RUN = 9;
+const LAST = 10;
+const NF = 11;
+const RECENT_IDS = 16;
+
+interface Episode {
+  id: string;
+  status: 'pump' | 'frenzy';
+  alerted: boolean;
+  onsetMinute: number;
+  onsetTs: string;
+  detectTs: string;
+  detectMinute: number;
+  lastTs: string;
+  refPrice: number;
+  lastPrice: number;
+  peakPrice: number;
+  peakTs: string;
+  vol: number;
+  trades: number;
+  buy: number;
+  sell: number;
+  upBuys: number;
+  sellN: number;
+  sellHeld: number;
+  maxJump: number;
+  maxRun: number;
+  fadeTs: string | null;
+  checkedMinute: number;
+  brokerBuy: number;
+  brokerSell: number;
+  buyAccounts: string[];
+  sellAccounts: string[];
+  sample: string[];
+}
+
+/** Per-symbol tape state: typed arrays and scalars only, so a trade costs no allocation. */
+interface SymbolTape {
+  symbol: string;
+  utcOffsetHours: number;
+  sessionMinutes: number;
+  day: number;
+  /** Epoch minute of the newest bucket, -1 before the first trade. */
+  minute: number;
+  buckets: Float64Array;
+  /** Epoch minute held by each ring slot, -1 when empty. */
+  tags: Float64Array;
+  firstTs: string[];
+  win: Float64Array;
+  /** Last price before the detection window. */
+  winRef: number;
+  /** Last price that left the ring. */
+  ringRef: number;
+  lastPrice: number;
+  lastSide: number;
+  run: number;
+  dayVol: number;
+  dayTrades: number;
+  histVol: Float64Array;
+  histTrades: Float64Array;
+  histN: number;
+  histPos: number;
+  baseVol: number;
+  baseTrades: number;
+  /** Window volume from which the full onset check runs; Infinity until the baseline exists. */
+  volThreshold: number;
+  recentIds: string[];
+  recentPos: number;
+  episode: Episode | null;
+  episodeDay: number;
+  /** Minute of the last full onset check. */
+  triedMinute: number;
+}
+
+interface State {
+  symbols: Map<string, SymbolTape>;
+}
+
+/**
+ * Pump-and-dump surveillance on the whole market's tape (brief.md §2: 100–300× normal volume, +30–40 %
+ * in about two hours, fading the same day). Per symbol it keeps a robust baseline (median of recent
+ * daily volumes and trade counts, episode days excluded) and a one-minute ring of the last hour;
+ * an episode opens when the 10-minute window shows volume, trade count and price far above that
+ * baseline. Volume and price alone also describe a legitimate news frenzy, so the alert kind is
+ * decided by the manipulation signature the threat leaves on the tape: one-sided aggressive buying
+ * that ramps the price print by print (hijacked accounts walking the book) rather than a gap with
+ * two-sided trading; a frenzy is confirmed as a pump later if it shows the signature or dumps.
+ */
+export class PumpDumpDetector implements Detector {
+  readonly name = 'market.pump_and_dump';
+  private readonly o: Required<PumpDumpOptions>;
+  private state: State = { symbols: new Map() };
+
+  constructor(opts: PumpDumpOptions = {}) {
+    this.o = { ...DEFAULTS, ...opts };
+    if (this.o.windowMinutes < 1 || this.o.windowMinutes >= RING) {
+      throw new Error(`windowMinutes must be between 1 and ${RING - 1}, got ${this.o.windowMinutes}`);
+    }
+    if (this.o.historyDays < 1 || this.o.historyDays > 256) throw new Error(`historyDays must be 1..256, got ${this.o.historyDays}`);
+  }
+
+  observe(ev: KgEvent, ctx: ObserveContext): void {
+    if (ev.type === 'market_trade') this.observeTrade(ev, ctx);
+    else if (ev.type === 'execution') this.observeExecution(ev, ctx);
+  }
+
+  finish(ctx: ObserveContext): void {
+    for (const s of this.state.symbols.values()) if (s.episode) this.close(s, ctx);
+  }
+
+  snapshot(): unknown {
+    return this.state;
+  }
+
+  restore(state: unknown): void {
+    this.state = state as State;
+  }
+
+  private tape(symbol: string, ctx: ObserveContext): SymbolTape {
+    let s = this.state.symbols.get(symbol);
+    if (s === undefined) {
+      const cal = findMarketCalendar(symbol, ctx.world);
+      s = {
+        symbol,
+        utcOffsetHours: cal.utcOffsetHours,
+        sessionMinutes: cal.sessionMinutes,
+        day: -1,
+        minute: -1,
+        buckets: new Float64Array(RING * NF),
+        tags: new Float64Array(RING).fill(-1),
+        firstTs: new Array<string>(RING).fill(''),
+        win: new Float64Array(WIN_FIELDS),
+        winRef: 0,
+        ringRef: 0,
+        lastPrice: 0,
+        lastSide: 0,
+        run: 0,
+        dayVol: 0,
+        dayTrades: 0,
+        histVol: new Float64Array(this.o.historyDays),
+        histTrades: new Float64Array(this.o.historyDays),
+        histN: 0,
+        histPos: 0,
+        baseVol: 0,
+        baseTrades: 0,
+        volThreshold: Infinity,
+        recentIds: new Array<string>(RECENT_IDS).fill(''),
+        recentPos: 0,
+        episode: null,
+        episodeDay: -1,
+        triedMinute: -1,
+      };
+      this.state.symbols.set(symbol, s);
+    }
+    return s;
+  }
+
+  private observeTrade(ev: MarketTradeEvent, ctx: ObserveContext): void {
+    const s = this.tape(ev.symbol, ctx);
+    const t = ctx.t;
+    const day = Math.floor((t + s.utcOffsetHours * 3_600_000) / 86_400_000);
+    if (day !== s.day) this.rollDay(s, day, ctx);
+    const minute = Math.floor(t / 60_000);
+    if (minute > s.minute) {
+      this.advance(s, minute);
+      if (s.episode !== null) this.checkEpisodeMinute(s, s.episode, ctx);
+    }
+    const price = ev.price;
+    const qty = ev.qty;
+    const last = s.lastPrice;
+    // Aggressor from the feed when present, else the tick rule (Lee–Ready without quotes).
+    let side = ev.aggressor === 'buy' ? 1 : ev.aggressor === 'sell' ? -1 : 0;
+    if (side === 0) side = last === 0 ? 0 : price > last ? 1 : price < last ? -1 : s.lastSide;
+    const b = s.buckets;
+    const w = s.win;
+    const o = (s.minute % RING) * NF;
+    if (b[o + TRADES] === 0) s.firstTs[s.minute % RING] = ev.ts;
+    b[o + VOL] += qty;
+    w[VOL] += qty;
+    b[o + TRADES] += 1;
+    w[TRADES] += 1;
+    const jump = last > 0 && price > last ? price - last : 0;
+    if (jump > b[o + MAX_JUMP]) b[o + MAX_JUMP] = jump;
+    if (side > 0) {
+      b[o + BUY] += qty;
+      w[BUY] += qty;
+      if (jump > 0) {
+        b[o + UPBUY] += 1;
+        w[UPBUY] += 1;
+      }
+      s.run = s.lastSide > 0 ? s.run + 1 : 1;
+      if (s.run > b[o + MAX_RUN]) b[o + MAX_RUN] = s.run;
+    } else if (side < 0) {
+      b[o + SELL] += qty;
+      w[SELL] += qty;
+      b[o + SELL_N] += 1;
+      if (price >= last) b[o + SELL_HELD] += 1;
+      s.run = 0;
+    }
+    b[o + LAST] = price;
+    s.lastPrice = price;
+    s.lastSide = side;
+    s.dayVol += qty;
+    s.dayTrades += 1;
+    s.recentIds[s.recentPos] = ev.id;
+    s.recentPos = (s.recentPos + 1) % RECENT_IDS;
+
+    const ep = s.episode;
+    if (ep !== null) this.updateEpisode(s, ep, ev, side, jump, ctx);
+    else if (w[VOL] >= s.volThreshold && day !== s.episodeDay) this.tryOnset(s, ev, ctx);
+  }
+
+  private observeExecution(ev: ExecutionEvent, ctx: ObserveContext): void {
+    const s = this.state.symbols.get(ev.symbol);
+    if (s === undefined || s.minute < 0) return;
+    const minute = Math.floor(ctx.t / 60_000);
+    if (minute > s.minute) this.advance(s, minute);
+    if (ev.side === 'buy') {
+      s.buckets[(s.minute % RING) * NF + BROKER_BUY] += ev.qty;
+      s.win[BROKER_BUY] += ev.qty;
+    }
+    const ep = s.episode;
+    if (ep === null) return;
+    if (ev.side === 'buy') {
+      ep.brokerBuy += ev.qty;
+      if (ep.buyAccounts.length < 100 && !ep.buyAccounts.includes(ev.account_id)) ep.buyAccounts.push(ev.account_id);
+    } else {
+      ep.brokerSell += ev.qty;
+      if (ep.sellAccounts.length < 100 && !ep.sellAccounts.includes(ev.account_id)) ep.sellAccounts.push(ev.account_id);
+    }
+  }
+
+  /** Move the ring to `minute`: buckets leaving the window leave the running sums. */
+  private advance(s: SymbolTape, minute: number): void {
+    const b = s.buckets;
+    const w = s.win;
+    const W = this.o.windowMinutes;
+    if (s.minute < 0 || minute - s.minute >= RING) {
+      b.fill(0);
+      s.tags.fill(-1);
+      w.fill(0);
+      if (s.lastPrice > 0) s.winRef = s.ringRef = s.lastPrice;
+      const slot = minute % RING;
+      s.tags[slot] = minute;
+      s.minute = minute;
+      return;
+    }
+    for (let k = s.minute + 1; k <= minute; k++) {
+      const out = k - W;
+      const os = out % RING;
+      if (s.tags[os] === out) {
+        const oo = os * NF;
+        for (let f = 0; f < WIN_FIELDS; f++) w[f] -= b[oo + f];
+        if (b[oo + TRADES] > 0) s.winRef = b[oo + LAST];
+      }
+      const ks = k % RING;
+      const ko = ks * NF;
+      if (s.tags[ks] >= 0 && b[ko + TRADES] > 0) s.ringRef = b[ko + LAST];
+      b.fill(0, ko, ko + NF);
+      s.tags[ks] = k;
+    }
+    s.minute = minute;
+  }
+
+  private rollDay(s: SymbolTape, day: number, ctx: ObserveContext): void {
+    if (s.episode) this.close(s, ctx);
+    if (s.day >= 0 && s.dayVol > 0 && s.episodeDay !== s.day) {
+      // A day far above normal (news, index events) is clipped so one day cannot lift the baseline.
+      const vol = s.histN >= 3 ? Math.min(s.dayVol, 5 * s.baseVol) : s.dayVol;
+      const trades = s.histN >= 3 ? Math.min(s.dayTrades, 5 * s.baseTrades) : s.dayTrades;
+      s.histVol[s.histPos] = vol;
+      s.histTrades[s.histPos] = trades;
+      s.histPos = (s.histPos + 1) % this.o.historyDays;
+      if (s.histN < this.o.historyDays) s.histN++;
+      s.baseVol = medianOf(s.histVol, s.histN);
+      s.baseTrades = medianOf(s.histTrades, s.histN);
+      s.volThreshold =
+        s.histN >= this.o.minHistoryDays ? Math.max(1, (this.o.minVolumeMultiple * s.baseVol * this.o.windowMinutes) / s.sessionMinutes) : Infinity;
+    }
+    s.day = day;
+    s.dayVol = 0;
+    s.dayTrades = 0;
+  }
+
+  private normalVolume(s: SymbolTape, minutes: number): number {
+    return (s.baseVol * minutes) / s.sessionMinutes;
+  }
+
+  /** Volume crossed the threshold: check trades and price cheaply, then scan the ring once. */
+  private tryOnset(s: SymbolTape, ev: MarketTradeEvent, ctx: ObserveContext): void {
+    const o = this.o;
+    const w = s.win;
+    // The rise may have started before the window (a slow ramp): compare with the hour-old price too.
+    const ref0 = s.ringRef > 0 && s.ringRef < s.winRef ? s.ringRef : s.winRef;
+    if (ref0 <= 0 || s.lastPrice / ref0 - 1 < o.minPriceChange) return;
+    const normalTrades = (s.baseTrades * o.windowMinutes) / s.sessionMinutes;
+    if (w[TRADES] < o.minWindowTrades || w[TRADES] < o.minTradeMultiple * normalTrades) return;
+    // The ring scan below runs at most once a minute per symbol.
+    if (s.triedMinute === s.minute) return;
+    s.triedMinute = s.minute;
+
+    // Onset: walk back over abnormal minutes (gaps of up to 2 quiet minutes allowed).
+    const minuteThreshold = Math.max(1, (o.onsetMinuteMultiple * s.baseVol) / s.sessionMinutes);
+    const b = s.buckets;
+    let onset = s.minute;
+    let quiet = 0;
+    for (let k = s.minute - 1; k > s.minute - RING && quiet <= 2; k--) {
+      const slot = k % RING;
+      if (s.tags[slot] === k && b[slot * NF + VOL] >= minuteThreshold) {
+        onset = k;
+        quiet = 0;
+      } else quiet++;
+    }
+    if (b[(onset % RING) * NF + TRADES] === 0) onset = this.nextTradedMinute(s, onset);
+    // Reference: the last price before the onset.
+    let ref = s.ringRef;
+    for (let k = onset - 1; k > s.minute - RING; k--) {
+      const slot = k % RING;
+      if (s.tags[slot] === k && b[slot * NF + TRADES] > 0) {
+        ref = b[slot * NF + LAST];
+        break;
+      }
+    }
+    if (ref <= 0) ref = s.winRef;
+    if (s.lastPrice / ref - 1 < o.minPriceChange) return;
+
+    const ep: Episode = {
+      id: `${s.symbol}@${s.firstTs[onset % RING]}`,
+      status: 'frenzy',
+      alerted: false,
+      onsetMinute: onset,
+      onsetTs: s.firstTs[onset % RING],
+      detectTs: ev.ts,
+      detectMinute: s.minute,
+      lastTs: ev.ts,
+      refPrice: ref,
+      lastPrice: s.lastPrice,
+      peakPrice: s.lastPrice,
+      peakTs: ev.ts,
+      vol: 0,
+      trades: 0,
+      buy: 0,
+      sell: 0,
+      upBuys: 0,
+      sellN: 0,
+      sellHeld: 0,
+      maxJump: 0,
+      maxRun: 0,
+      fadeTs: null,
+      checkedMinute: s.minute,
+      brokerBuy: 0,
+      brokerSell: 0,
+      buyAccounts: [],
+      sellAccounts: [],
+      sample: [],
+    };
+    for (let k = onset; k <= s.minute; k++) {
+      const slot = k % RING;
+      if (s.tags[slot] !== k) continue;
+      const bo = slot * NF;
+      ep.vol += b[bo + VOL];
+      ep.trades += b[bo + TRADES];
+      ep.buy += b[bo + BUY];
+      ep.sell += b[bo + SELL];
+      ep.upBuys += b[bo + UPBUY];
+      ep.sellN += b[bo + SELL_N];
+      ep.sellHeld += b[bo + SELL_HELD];
+      ep.brokerBuy += b[bo + BROKER_BUY];
+      if (b[bo + MAX_JUMP] > ep.maxJump) ep.maxJump = b[bo + MAX_JUMP];
+      if (b[bo + MAX_RUN] > ep.maxRun) ep.maxRun = b[bo + MAX_RUN];
+      if (b[bo + TRADES] > 0 && b[bo + LAST] > ep.peakPrice) ep.peakPrice = b[bo + LAST];
+    }
+    for (let i = 0; i < RECENT_IDS; i++) {
+      const id = s.recentIds[(s.recentPos + i) % RECENT_IDS];
+      if (id) ep.sample.push(id);
+    }
+    s.episode = ep;
+    s.episodeDay = s.day;
+    if (this.looksManipulated(ep)) ep.status = 'pump';
+    this.raiseEpisode(s, ep, 'onset', ctx);
+  }
+
+  private nextTradedMinute(s: SymbolTape, from: number): number {
+    for (let k = from; k <= s.minute; k++) if (s.tags[k % RING] === k && s.buckets[(k % RING) * NF + TRADES] > 0) return k;
+    return s.minute;
+  }
+
+  private updateEpisode(s: SymbolTape, ep: Episode, ev: MarketTradeEvent, side: number, jump: number, ctx: ObserveContext): void {
+    const price = ev.price;
+    ep.vol += ev.qty;
+    ep.trades += 1;
+    if (side > 0) {
+      ep.buy += ev.qty;
+      if (jump > 0) ep.upBuys += 1;
+      if (s.run > ep.maxRun) ep.maxRun = s.run;
+    } else if (side < 0) {
+      ep.sell += ev.qty;
+      ep.sellN += 1;
+      if (price >= ep.lastPrice) ep.sellHeld += 1;
+    }
+    if (jump > ep.maxJump) ep.maxJump = jump;
+    ep.lastPrice = price;
+    ep.lastTs = ev.ts;
+    if (price > ep.peakPrice) {
+      ep.peakPrice = price;
+      ep.peakTs = ev.ts;
+    }
+    if (ep.sample.length < this.o.sampleSize) ep.sample.push(ev.id);
+    if (ep.fadeTs === null && this.retrace(ep) >= this.o.fadeRetrace && ep.peakPrice / ep.refPrice - 1 >= this.o.minPriceChange) {
+      ep.fadeTs = ev.ts;
+      if (ep.status === 'frenzy') {
+        ep.status = 'pump';
+        this.raiseEpisode(s, ep, 'confirmed', ctx);
+      }
+    }
+  }
+
+  /** Once a minute while an episode is open: confirm a frenzy that now shows the signature, or close. */
+  private checkEpisodeMinute(s: SymbolTape, ep: Episode, ctx: ObserveContext): void {
+    // An empty window is a break (lunch, halt), not the end: the tape must be trading, but quietly.
+    if (s.win[TRADES] > 0 && s.win[VOL] < (this.o.closeVolumeMultiple * s.baseVol * this.o.windowMinutes) / s.sessionMinutes) {
+      this.close(s, ctx);
+      return;
+    }
+    if (ep.status === 'frenzy' && this.looksManipulated(ep)) {
+      ep.status = 'pump';
+      this.raiseEpisode(s, ep, 'confirmed', ctx);
+    }
+    ep.checkedMinute = s.minute;
+  }
+
+  private looksManipulated(ep: Episode): boolean {
+    const o = this.o;
+    const aggressive = ep.buy + ep.sell;
+    const buyShare = aggressive > 0 ? ep.buy / aggressive : 0;
+    return buyShare >= o.minBuyShare && this.gapShare(ep) <= o.maxGapShare && ep.upBuys >= o.minUptickBuys;
+  }
+
+  private gapShare(ep: Episode): number {
+    const rise = ep.peakPrice - ep.refPrice;
+    return rise > 0 ? Math.min(1, ep.maxJump / rise) : 1;
+  }
+
+  private retrace(ep: Episode): number {
+    const rise = ep.peakPrice - ep.refPrice;
+    return rise > 0 ? Math.max(0, Math.min(1, (ep.peakPrice - ep.lastPrice) / rise)) : 0;
+  }
+
+  private close(s: SymbolTape, ctx: ObserveContext): void {
+    const ep = s.episode;
+    if (ep === null) return;
+    s.episode = null;
+    this.raiseEpisode(s, ep, 'closed', ctx);
+  }
+
+  private figures(s: SymbolTape, ep: Episode, phase: PumpAlertData['phase']): PumpAlertData {
+    const minutes = Math.max(1, s.minute - ep.onsetMinute + 1);
+    const normalVol = this.normalVolume(s, minutes);
+    const normalTrades = (s.baseTrades * minutes) / s.sessionMinutes;
+    const aggressive = ep.buy + ep.sell;
+    return {
+      episode_id: ep.id,
+      phase,
+      status: ep.status,
+      onset_ts: ep.onsetTs,
+      detected_ts: ep.detectTs,
+      end_ts: ep.lastTs,
+      ref_price: ep.refPrice,
+      last_price: ep.lastPrice,
+      price_change: round4(ep.lastPrice / ep.refPrice - 1),
+      peak_price: ep.peakPrice,
+      peak_ts: ep.peakTs,
+      peak_change: round4(ep.peakPrice / ep.refPrice - 1),
+      baseline_daily_volume: round4(s.baseVol),
+      baseline_daily_trades: round4(s.baseTrades),
+      history_days: s.histN,
+      episode_volume: ep.vol,
+      episode_trades: ep.trades,
+      volume_multiple: round4(normalVol > 0 ? ep.vol / normalVol : 0),
+      daily_volume_multiple: round4(s.baseVol > 0 ? ep.vol / s.baseVol : 0),
+      trade_count_multiple: round4(normalTrades > 0 ? ep.trades / normalTrades : 0),
+      aggressive_buy_share: round4(aggressive > 0 ? ep.buy / aggressive : 0),
+      uptick_buys: ep.upBuys,
+      max_buy_run: ep.maxRun,
+      gap_share: round4(this.gapShare(ep)),
+      support_share: round4(ep.sellN > 0 ? ep.sellHeld / ep.sellN : 0),
+      fade_ts: ep.fadeTs,
+      retrace: round4(this.retrace(ep)),
+      broker_buy_qty: ep.brokerBuy,
+      broker_sell_qty: ep.brokerSell,
+      broker_buy_share: round4(ep.vol > 0 ? ep.brokerBuy / ep.vol : 0),
+      broker_buy_accounts: ep.buyAccounts.slice(),
+      broker_sell_accounts: ep.sellAccounts.slice(),
+    };
+  }
+
+  private raiseEpisode(s: SymbolTape, ep: Episode, phase: PumpAlertData['phase'], ctx: ObserveContext): void {
+    const d = this.figures(s, ep, phase);
+    const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+    const reasons: Reason[] = [
+      {
+        code: 'VOLUME_SURGE',
+        detail: `${fmt(d.episode_volume)} shares since ${d.onset_ts}: ${fmt(d.volume_multiple)}× the normal volume of those minutes, ${fmt(d.daily_volume_multiple)}× a normal day (median ${fmt(d.baseline_daily_volume)} shares/day over ${d.history_days} days)`,
+      },
+      {
+        code: 'PRICE_RISE',
+        detail: `price ${d.last_price} is ${pct(d.price_change)} from the pre-episode ${d.ref_price} (peak ${d.peak_price}, ${pct(d.peak_change)})`,
+      },
+      {
+        code: 'AGGRESSIVE_BUYING',
+        detail: `${pct(d.aggressive_buy_share)} of aggressive volume was buying; ${d.uptick_buys} price-raising buys, longest buy run ${d.max_buy_run}; largest single jump ${pct(d.gap_share)} of the rise`,
+      },
+    ];
+    if (d.fade_ts) reasons.push({ code: 'FADE', detail: `gave back ${pct(d.retrace)} of the rise by ${d.fade_ts}` });
+    if (d.broker_buy_qty > 0) {
+      reasons.push({
+        code: 'BROKER_BUYING',
+        detail: `${d.broker_buy_accounts.length} of our accounts bought ${fmt(d.broker_buy_qty)} shares (${pct(d.broker_buy_share)} of the episode volume)`,
+      });
+    }
+    const pump = ep.status === 'pump';
+    if (pump && !ep.alerted) {
+      ep.alerted = true;
+      reasons.unshift({
+        code: phase === 'onset' ? 'PUMP_SIGNATURE' : d.fade_ts ? 'DUMP_CONFIRMED' : 'PUMP_SIGNATURE',
+        detail:
+          phase === 'onset'
+            ? 'volume, trades and price far above this symbol’s normal, driven by one-sided aggressive buying that ramps the price'
+            : d.fade_ts
+              ? 'the surge faded the same day: the price was pumped and dumped'
+              : 'the surge turned into one-sided aggressive buying that ramps the price',
+      });
+    }
+    let kind: string;
+    if (phase === 'closed') kind = ep.alerted ? 'pump_and_dump_update' : 'market_frenzy_update';
+    else kind = pump ? 'pump_and_dump' : 'market_frenzy';
+    const draft: AlertDraft = {
+      kind,
+      severity: phase === 'closed' ? 'medium' : pump ? 'high' : 'low',
+      score: this.score(d, pump),
+      symbol: s.symbol,
+      window: { start: ep.onsetTs, end: ep.lastTs },
+      reasons,
+      event_ids: ep.sample.slice(),
+      data: d as unknown as Record<string, unknown>,
+    };
+    ctx.raise(draft);
+  }
+
+  private score(d: PumpAlertData, pump: boolean): number {
+    const o = this.o;
+    const v = Math.min(1, Math.log10(Math.max(1, d.volume_multiple / o.minVolumeMultiple)));
+    const p = Math.min(1, Math.max(0, d.peak_change / (4 * o.minPriceChange)));
+    const bShare = Math.min(1, Math.max(0, (d.aggressive_buy_share - 0.5) / 0.5));
+    const s = (pump ? 0.55 : 0.2) + 0.15 * v + 0.15 * p + 0.15 * bShare;
+    return round4(Math.min(1, s));
+  }
+}
+
+const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
+const fmt = (x: number): string => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : String(round4(x)));
