@@ -1,8 +1,12 @@
 import type { Detector } from '../../engine/types.js';
+import { TradingDetector } from './TradingDetector.js';
+import type { TradingDetectorOptions } from './TradingDetectorOptions.js';
 
-export interface TradingDetectorOptions {}
+export type { TradingDetectorOptions } from './TradingDetectorOptions.js';
+export { TradingDetector } from './TradingDetector.js';
+export { parseRestrictedSymbols, type RestrictedSymbols } from './parseRestrictedSymbols.js';
 
 /** The trading detectors, in the order the engine should call them. */
-export function createTradingDetectors(_opts: TradingDetectorOptions = {}): Detector[] {
-  return [];
+export function createTradingDetectors(opts: TradingDetectorOptions = {}): Detector[] {
+  return [new TradingDetector(opts)];
 }

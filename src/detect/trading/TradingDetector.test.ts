@@ -1,0 +1,291 @@
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../engine/Engine.js';
+import type { Alert, Decision, Detector } from '../../engine/types.js';
+import type { KgEvent } from '../../events/schema.js';
+import { parseRestrictedSymbols } from './parseRestrictedSymbols.js';
+import { ScenarioBuilder, type Device } from './ScenarioBuilder.js';
+import { TradingDetector } from './TradingDetector.js';
+import type { TradingDetectorOptions } from './TradingDetectorOptions.js';
+
+const MIN = 60_000;
+const DAY = 86_400_000;
+const HOME: Device = { ip: '110.1.2.3', user_agent: 'Mozilla/5.0 (Windows NT 10.0) Chrome/124', device_id: 'home-pc' };
+const PHONE: Device = { ip: '60.10.20.30', user_agent: 'Mozilla/5.0 (iPhone) Safari/17', device_id: 'own-phone', channel: 'app' };
+
+function run(events: KgEvent[], opts: TradingDetectorOptions = {}, extra: Detector[] = []) {
+  const trading = new TradingDetector(opts);
+  const engine = new Engine({ detectors: [...extra, trading] });
+  const decisions = new Map<string, Decision>();
+  const alerts: Alert[] = [];
+  let last = 0;
+  for (const ev of events) {
+    last = Date.parse(ev.ts);
+    const r = engine.process(ev, last);
+    if (r.decision) decisions.set(ev.id, r.decision);
+    alerts.push(...r.alerts);
+  }
+  alerts.push(...engine.finish(last).alerts);
+  return { decisions, alerts, trading, engine };
+}
+
+/** Two liquid large caps and one thin small cap, with a week of normal tape. */
+function market(b = new ScenarioBuilder()): ScenarioBuilder {
+  b.instrument('7203.T', 'TSE-Prime');
+  b.instrument('6758.T', 'TSE-Prime');
+  b.instrument('7992.T', 'TSE-Standard', { market_cap_jpy: 3_000_000_000 });
+  b.history(
+    [
+      { symbol: '7203.T', price: 3000, dailyVolume: 10_000_000 },
+      { symbol: '6758.T', price: 2000, dailyVolume: 5_000_000 },
+      { symbol: '7992.T', price: 105, dailyVolume: 15_000 },
+    ],
+    5,
+  );
+  return b;
+}
+
+/** A customer with a history: logins from home on several days and a few ordinary orders. */
+function customer(b: ScenarioBuilder, id: string, holdings = [{ symbol: '7203.T', qty: 500 }, { symbol: '6758.T', qty: 300 }], dev = HOME) {
+  b.account(id, holdings);
+  for (let d = 0; d < 4; d++) {
+    const s = b.login(id, dev);
+    if (d % 2 === 0) b.filled(s, { symbol: '7203.T', side: 'buy', qty: 100 }, 3000);
+    b.wait(3 * 3_600_000);
+  }
+}
+
+function attacker(n: number): Device {
+  return { ip: `45.76.${n}.9`, user_agent: `Mozilla/5.0 (X11; Linux x86_64) Chrome/119.${n}`, device_id: `bad-${n}` };
+}
+
+describe('pre-trade decisions', () => {
+  it('holds the first sell of a hijacked session and every later order of the account, with reasons', () => {
+    const b = market();
+    customer(b, 'V1');
+    const s = b.login('V1', attacker(1));
+    const sell1 = b.order(s, { symbol: '7203.T', side: 'sell', qty: 600 });
+    const sell2 = b.order(s, { symbol: '6758.T', side: 'sell', qty: 300 });
+    const buy = b.order(s, { symbol: '7992.T', side: 'buy', qty: 20_000, limit_price: 125 });
+    b.wait(MIN).trade('7203.T', 3000, 100);
+    const { decisions, alerts } = run(b.events);
+    expect(decisions.get(sell1.id)?.decision).toBe('hold');
+    const codes = decisions.get(sell1.id)?.reasons.map((r) => r.code);
+    expect(codes).toEqual(expect.arrayContaining(['NEW_DEVICE', 'NEW_NETWORK', 'LIQUIDATION']));
+    for (const later of [sell2, buy]) {
+      expect(decisions.get(later.id)?.decision).toBe('hold');
+      expect(decisions.get(later.id)?.reasons[0].code).toBe('ACCOUNT_ON_HOLD');
+    }
+    const ato = alerts.filter((a) => a.kind === 'account_takeover');
+    expect(ato).toHaveLength(1);
+    expect(ato[0].account_id).toBe('V1');
+    expect(ato[0].event_ids).toContain(sell1.id);
+  });
+
+  it('holds a buy of a never-held thin symbol right after a liquidation, naming why', () => {
+    const b = market();
+    customer(b, 'V2');
+    // Only the network is new (a residential proxy with the victim's own user agent and no device id).
+    const s = b.login('V2', { ip: '126.200.1.7', user_agent: HOME.user_agent });
+    const sell1 = b.filled(s, { symbol: '7203.T', side: 'sell', qty: 600 }, 3000);
+    const sell2 = b.filled(s, { symbol: '6758.T', side: 'sell', qty: 300 }, 2000);
+    const buy = b.order(s, { symbol: '7992.T', side: 'buy', qty: 15_000, limit_price: 118 });
+    const { decisions } = run(b.events);
+    expect(decisions.get(sell1.id)?.decision).not.toBe('hold');
+    expect(decisions.get(sell2.id)?.decision).not.toBe('hold');
+    const d = decisions.get(buy.id);
+    expect(d?.decision).toBe('hold');
+    expect(d?.reasons.map((r) => r.code)).toEqual(
+      expect.arrayContaining(['BUY_AFTER_LIQUIDATION', 'THIN_SYMBOL', 'AGGRESSIVE_IN_THIN', 'LARGE_VS_VOLUME', 'NEW_NETWORK']),
+    );
+  });
+
+  it('lets a customer sell the whole portfolio from the usual device', () => {
+    const b = market();
+    customer(b, 'L1');
+    const s = b.login('L1', HOME);
+    const a = b.filled(s, { symbol: '7203.T', side: 'sell', qty: 600 }, 3000);
+    const c = b.filled(s, { symbol: '6758.T', side: 'sell', qty: 300 }, 2000);
+    const { decisions, alerts } = run(b.events);
+    expect(decisions.get(a.id)?.decision).toBe('allow');
+    expect(decisions.get(c.id)?.decision).toBe('allow');
+    expect(alerts).toHaveLength(0);
+  });
+
+  it("lets an elderly customer's first small-cap buy through from the usual device", () => {
+    const b = market();
+    customer(b, 'E1');
+    const s = b.login('E1', HOME);
+    const buy = b.order(s, { symbol: '7992.T', side: 'buy', qty: 1000 });
+    const { decisions } = run(b.events);
+    expect(decisions.get(buy.id)?.decision).toBe('allow');
+  });
+
+  it('does not hold a customer on a new phone placing an ordinary order', () => {
+    const b = market();
+    customer(b, 'P1');
+    const s = b.login('P1', PHONE);
+    const buy = b.order(s, { symbol: '7203.T', side: 'buy', qty: 100 });
+    const { decisions } = run(b.events);
+    expect(['allow', 'step_up']).toContain(decisions.get(buy.id)?.decision);
+  });
+
+  it('turns a buy of a restricted symbol into a hold, and leaves sells alone', () => {
+    const b = market();
+    customer(b, 'R1', [{ symbol: '7992.T', qty: 1000 }, { symbol: '7203.T', qty: 500 }]);
+    const s = b.login('R1', HOME);
+    const sell = b.order(s, { symbol: '7992.T', side: 'sell', qty: 100, limit_price: 105 });
+    const buy = b.order(s, { symbol: '7992.T', side: 'buy', qty: 100, limit_price: 104 });
+    const restricted = parseRestrictedSymbols('# wave of April\n7992.T  pumped 2025-04-14\n');
+    const { decisions } = run(b.events, { restricted });
+    expect(decisions.get(sell.id)?.decision).toBe('allow');
+    expect(decisions.get(buy.id)?.decision).toBe('hold');
+    expect(decisions.get(buy.id)?.reasons[0]).toEqual({ code: 'RESTRICTED_SYMBOL', detail: '7992.T is restricted for buying: pumped 2025-04-14' });
+  });
+
+  it('never stands in the way of a cancel', () => {
+    const b = market();
+    customer(b, 'C1');
+    const s = b.login('C1', attacker(3));
+    b.order(s, { symbol: '7203.T', side: 'sell', qty: 600 });
+    const cancel = b.order(s, { symbol: '7203.T', side: 'sell', qty: 600, action: 'cancel' });
+    const { decisions } = run(b.events);
+    expect(decisions.get(cancel.id)?.decision).toBe('allow');
+  });
+});
+
+/** Four hijacked accounts liquidate and buy the thin name within minutes; B1 accumulated it before. */
+function episode() {
+  const b = market();
+  for (const id of ['V1', 'V2', 'V3', 'V4']) customer(b, id);
+  customer(b, 'L9', [{ symbol: '7992.T', qty: 2000 }]);
+  customer(b, 'B1', [], { ip: '203.0.113.5', user_agent: 'Mozilla/5.0 (Macintosh) Safari/17', device_id: 'mule' });
+  const bs = b.login('B1', { ip: '203.0.113.5', user_agent: 'Mozilla/5.0 (Macintosh) Safari/17', device_id: 'mule' });
+  for (let i = 0; i < 3; i++) {
+    b.filled(bs, { symbol: '7992.T', side: 'buy', qty: 10_000, limit_price: 100 }, 100);
+    b.wait(DAY / 2);
+  }
+  b.wait(DAY);
+  const buys: string[] = [];
+  const sells: string[] = [];
+  let price = 110;
+  for (const [i, id] of ['V1', 'V2', 'V3', 'V4'].entries()) {
+    const s = b.login(id, attacker(10 + i));
+    b.filled(s, { symbol: '7203.T', side: 'sell', qty: 600 }, 3000);
+    b.filled(s, { symbol: '6758.T', side: 'sell', qty: 300 }, 2000);
+    for (let k = 0; k < 3; k++) {
+      price += 5;
+      const o = b.order(s, { symbol: '7992.T', side: 'buy', qty: 4000, limit_price: price });
+      b.execution(o, price);
+      buys.push(o.id);
+      // The beneficiary sells into the hijacked buy at the same price, the same second.
+      const so = b.order(bs, { symbol: '7992.T', side: 'sell', qty: 2500, limit_price: price });
+      b.execution(so, price);
+      b.trade('7992.T', price, 4000, 'buy');
+      sells.push(so.id);
+      b.wait(2 * MIN);
+    }
+  }
+  // A long-time holder sells a little into the rise too.
+  const ls = b.login('L9', HOME);
+  b.filled(ls, { symbol: '7992.T', side: 'sell', qty: 1000, limit_price: 150 }, 150);
+  return { b, buys, sells };
+}
+
+describe('coordinated trading and beneficiaries', () => {
+  it('raises one coordinated_trading alert naming the hijacked accounts, and one takeover each', () => {
+    const { b } = episode();
+    const { alerts } = run(b.events);
+    const coord = alerts.filter((a) => a.kind === 'coordinated_trading');
+    expect(coord).toHaveLength(1);
+    expect(coord[0].symbol).toBe('7992.T');
+    const named = coord[0].data?.accounts as string[];
+    expect(named.length).toBeGreaterThanOrEqual(3);
+    expect(named.every((a) => ['V1', 'V2', 'V3', 'V4'].includes(a))).toBe(true);
+    expect(coord[0].event_ids.length).toBeGreaterThanOrEqual(3);
+    const ato = alerts.filter((a) => a.kind === 'account_takeover').map((a) => a.account_id).sort();
+    expect(ato).toEqual(['V1', 'V2', 'V3', 'V4']);
+  });
+
+  it('names the account that accumulated before and sold into the hijacked buys, with its profit', () => {
+    const { b, sells } = episode();
+    const { alerts } = run(b.events);
+    const ben = alerts.filter((a) => a.kind === 'beneficiary');
+    expect(ben.map((a) => a.account_id)).toEqual(['B1']);
+    const d = ben[0].data as Record<string, number>;
+    expect(d.pre_episode_qty).toBe(30_000);
+    expect(d.avg_cost).toBe(100);
+    expect(d.crossed_qty).toBeGreaterThan(0);
+    // Profit = shares sold so far × (average sell price − 100).
+    expect(d.estimated_profit_jpy).toBe(Math.round(d.sold_qty * (d.avg_sell_price - 100)));
+    expect(d.estimated_profit_jpy).toBeGreaterThan(0);
+    expect(ben[0].event_ids.length).toBeGreaterThan(0);
+    expect(sells.length).toBeGreaterThan(0);
+  });
+
+  it('does not raise a second account_takeover when the login defence already did', () => {
+    const { b } = episode();
+    const login: Detector = {
+      name: 'fake-login',
+      observe(ev, ctx) {
+        if (ev.type === 'login' && ev.account_id === 'V2' && ev.ip.startsWith('45.76.')) {
+          ctx.raise({ kind: 'account_takeover', severity: 'high', score: 0.9, account_id: 'V2', reasons: [], event_ids: [ev.id] });
+        }
+      },
+    };
+    const { alerts } = run(b.events, {}, [login]);
+    expect(alerts.filter((a) => a.kind === 'account_takeover' && a.account_id === 'V2')).toHaveLength(1);
+  });
+
+  it('finds the beneficiary from a tape alert alone when the hijacked buying was not seen as such', () => {
+    const b = market();
+    b.account('B2', []);
+    const bs = b.login('B2', HOME);
+    for (let i = 0; i < 3; i++) {
+      b.filled(bs, { symbol: '7992.T', side: 'buy', qty: 15_000, limit_price: 100 }, 100);
+      b.wait(DAY / 2);
+    }
+    b.wait(DAY);
+    const onset = new Date(b.t).toISOString();
+    for (let k = 0; k < 5; k++) {
+      b.trade('7992.T', 110 + 5 * k, 40_000, 'buy');
+      b.filled(bs, { symbol: '7992.T', side: 'sell', qty: 5000, limit_price: 110 + 5 * k }, 110 + 5 * k);
+      b.wait(MIN);
+    }
+    const tape: Detector = {
+      name: 'fake-market',
+      observe(ev, ctx) {
+        if (ev.type === 'market_trade' && ev.price === 120) {
+          ctx.raise({ kind: 'pump_and_dump', severity: 'high', score: 0.9, symbol: '7992.T', reasons: [], event_ids: [ev.id], window: { start: onset, end: ev.ts }, data: { onset } });
+        }
+      },
+    };
+    b.trade('7992.T', 100, 10);
+    const { alerts } = run(b.events, {}, [tape]);
+    const ben = alerts.filter((a) => a.kind === 'beneficiary');
+    expect(ben.map((a) => a.account_id)).toEqual(['B2']);
+  });
+});
+
+describe('state', () => {
+  it('gives the same alerts when snapshotted and restored through the structured-clone serializer mid-stream', async () => {
+    const { serialize, deserialize } = await import('node:v8');
+    const { b } = episode();
+    const key = (xs: Alert[]) => xs.map((a) => `${a.kind}:${a.account_id ?? a.symbol}:${a.ts}`);
+    const whole = run(b.events);
+
+    const cut = Math.floor(b.events.length * 0.8);
+    const before = new Engine({ detectors: [new TradingDetector()] });
+    const alerts: Alert[] = [];
+    for (const ev of b.events.slice(0, cut)) alerts.push(...before.process(ev, Date.parse(ev.ts)).alerts);
+    const after = new Engine({ detectors: [new TradingDetector()] });
+    after.restore(deserialize(serialize(before.snapshot())));
+    let last = 0;
+    for (const ev of b.events.slice(cut)) {
+      last = Date.parse(ev.ts);
+      alerts.push(...after.process(ev, last).alerts);
+    }
+    alerts.push(...after.finish(last).alerts);
+    expect(key(alerts)).toEqual(key(whole.alerts));
+    expect(whole.alerts.length).toBeGreaterThan(3);
+  });
+});

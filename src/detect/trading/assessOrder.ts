@@ -1,0 +1,254 @@
+import type { OrderEvent } from '../../events/schema.js';
+import type { Outcome, Reason, RuleResult } from '../../engine/types.js';
+import type { SessionInfo, WorldState } from '../../engine/WorldState.js';
+import { describeSymbol, type SymbolFacts } from './describeSymbol.js';
+import { networkOf } from './networkOf.js';
+import type { ResolvedTradingOptions } from './TradingDetectorOptions.js';
+import type { TradingProfile, TradingState } from './TradingState.js';
+
+export const PRE_TRADE_RULE = 'trading.pre_trade';
+
+/** The pre-trade verdict on one order, with the two partial scores it was built from. */
+export interface OrderAssessment {
+  result: RuleResult;
+  /** How unlike the customer the session is (who is trading), 0..1. */
+  context: number;
+  /** How unlike the customer, and like the attack, the order is (what is traded), 0..1. */
+  order: number;
+  /** Estimated order value in yen. */
+  yen: number;
+  symbol: SymbolFacts;
+  /** Share of the portfolio sold in the liquidation window, counting this order if it sells. */
+  liquidated_share: number;
+  /** Attack-like enough to count towards coordination and takeover evidence. */
+  suspicious: boolean;
+  session?: SessionInfo;
+}
+
+interface Signal extends Reason {
+  w: number;
+}
+
+const MIN = 60_000;
+const BURST_WINDOW_MS = 10 * MIN;
+const BURST_ORDERS = 6;
+
+/**
+ * Decide one order before it reaches the market (no look-ahead: `world` and `state` hold only the
+ * past). Two questions are scored separately and combined by a small table, because either alone is
+ * weak: a new phone or a trip abroad changes *who* seems to trade, a customer's first small-cap buy or
+ * a whole-portfolio sell changes *what* is traded, and only the hijack changes both at once
+ * (brief.md §2: new device and network, then sell everything, then buy a thin name aggressively).
+ */
+export function assessOrder(
+  ev: OrderEvent,
+  t: number,
+  world: WorldState,
+  state: TradingState,
+  opts: ResolvedTradingOptions,
+): OrderAssessment {
+  const facts = describeSymbol(ev.symbol, world, opts);
+  const px = ev.limit_price ?? facts.price;
+  const yen = ev.qty * px * facts.fx;
+  const profile = state.profiles.get(ev.account_id);
+  const session = world.sessions.get(ev.session_id);
+  const base = { context: 0, order: 0, yen, symbol: facts, liquidated_share: 0, suspicious: false, session };
+
+  if (ev.action === 'cancel') {
+    // Cancelling can only reduce exposure; never stand in the customer's way.
+    return { ...base, result: { rule: PRE_TRADE_RULE, outcome: 'no_hit', score: 0 } };
+  }
+  const hold = world.holds.get(ev.account_id);
+  if (hold) {
+    return {
+      ...base,
+      result: {
+        rule: PRE_TRADE_RULE,
+        outcome: 'hit',
+        decision: 'hold',
+        score: 0.9,
+        reasons: [
+          {
+            code: 'ACCOUNT_ON_HOLD',
+            detail: `account held since ${new Date(hold.since_t).toISOString()} (${hold.reason}); orders wait until the hold is released`,
+          },
+        ],
+      },
+    };
+  }
+
+  const ctxSignals = contextSignals(ev, session, profile);
+  const liq = liquidatedShare(ev, t, world, state, opts, yen, facts);
+  const ordSignals = orderSignals(ev, t, profile, facts, yen, px, liq, world);
+  const context = noisyOr(ctxSignals);
+  const order = noisyOr(ordSignals);
+  const restricted = ev.side === 'buy' ? opts.restricted.get(ev.symbol) : undefined;
+
+  let decision: Outcome = 'allow';
+  if (session && session.account_id !== ev.account_id) decision = 'block';
+  else if ((context >= 0.75 && order >= 0.3) || (context >= 0.5 && order >= 0.5) || (context >= 0.25 && order >= 0.85)) decision = 'hold';
+  else if ((context >= 0.5 && order >= 0.2) || (context >= 0.25 && order >= 0.5) || order >= 0.9 || context >= 0.9) decision = 'step_up';
+  if (restricted !== undefined && decision !== 'block') decision = 'hold';
+
+  const reasons: Reason[] = [];
+  if (restricted !== undefined) reasons.push({ code: 'RESTRICTED_SYMBOL', detail: `${ev.symbol} is restricted for buying: ${restricted}` });
+  if (decision !== 'allow' || restricted !== undefined) {
+    for (const s of [...ctxSignals, ...ordSignals].sort((a, b) => b.w - a.w)) reasons.push({ code: s.code, detail: s.detail });
+  }
+  const score = Math.max(Math.sqrt(context * order), restricted !== undefined ? 0.5 : 0);
+  const suspicious = (context >= 0.5 && order >= 0.5) || (context >= 0.25 && order >= 0.85) || decision === 'block';
+  return {
+    ...base,
+    context,
+    order,
+    liquidated_share: liq,
+    suspicious,
+    result: {
+      rule: PRE_TRADE_RULE,
+      outcome: decision === 'allow' ? 'no_hit' : 'hit',
+      decision,
+      score: Math.round(score * 1000) / 1000,
+      ...(decision === 'step_up' ? { required_auth: 'passkey' as const } : {}),
+      reasons,
+    },
+  };
+}
+
+/** Who is trading: the session against the customer's history. */
+function contextSignals(ev: OrderEvent, session: SessionInfo | undefined, p: TradingProfile | undefined): Signal[] {
+  const out: Signal[] = [];
+  if (!session) {
+    out.push({ code: 'UNKNOWN_SESSION', detail: `session ${ev.session_id} was not opened by any login seen`, w: 0.3 });
+    return out;
+  }
+  if (session.account_id !== ev.account_id) {
+    out.push({ code: 'SESSION_OF_ANOTHER_ACCOUNT', detail: `session ${ev.session_id} belongs to account ${session.account_id}`, w: 1 });
+    return out;
+  }
+  if (session.login_decision === 'deny' || session.login_decision === 'block') {
+    out.push({ code: 'LOGIN_REFUSED', detail: `the login that opened this session was refused (${session.login_decision})`, w: 1 });
+  } else if (session.risk >= 0.2) {
+    out.push({ code: 'RISKY_LOGIN', detail: `login risk ${session.risk.toFixed(2)} (${session.login_decision ?? 'no decision'}, MFA ${session.mfa})`, w: session.risk });
+  }
+  // Novelty means something only against a history: an account's first logins are all "new".
+  const history = p !== undefined && p.logins >= 3 && p.first_login_t < session.t;
+  if (history) {
+    const net = networkOf(session.ip);
+    const netSeen = p.networks.get(net);
+    if (netSeen === undefined || netSeen >= session.t) out.push({ code: 'NEW_NETWORK', detail: `network ${net} first used by this account in this session`, w: 0.35 });
+    if (session.device_id !== undefined) {
+      const devSeen = p.devices.get(session.device_id);
+      if (devSeen === undefined || devSeen >= session.t) out.push({ code: 'NEW_DEVICE', detail: `device ${session.device_id} first used in this session`, w: 0.35 });
+    }
+    const uaSeen = p.user_agents.get(session.user_agent);
+    if (uaSeen === undefined || uaSeen >= session.t) out.push({ code: 'NEW_USER_AGENT', detail: `user agent first seen in this session: ${session.user_agent.slice(0, 120)}`, w: 0.2 });
+    if (!p.channels.has(ev.channel) && p.orders >= 3) out.push({ code: 'NEW_CHANNEL', detail: `first order through the ${ev.channel} channel`, w: 0.1 });
+  }
+  if (networkOf(ev.ip) !== networkOf(session.ip)) {
+    out.push({ code: 'ORDER_NETWORK_DIFFERS', detail: `order from ${ev.ip}, session opened from ${session.ip}`, w: 0.35 });
+  }
+  if (ev.user_agent !== session.user_agent) {
+    out.push({ code: 'ORDER_USER_AGENT_DIFFERS', detail: 'order sent with another user agent than the login', w: 0.3 });
+  }
+  return out;
+}
+
+/** What is traded: the order against the customer's habits and the symbol's liquidity. */
+function orderSignals(
+  ev: OrderEvent,
+  t: number,
+  p: TradingProfile | undefined,
+  f: SymbolFacts,
+  yen: number,
+  px: number,
+  liq: number,
+  world: WorldState,
+): Signal[] {
+  const out: Signal[] = [];
+  const experienced = p !== undefined && p.orders >= 3;
+  if (ev.side === 'sell') {
+    if (liq >= 0.25) {
+      out.push({ code: 'LIQUIDATION', detail: `${pct(liq)} of the portfolio sold within the window`, w: 0.2 + 0.6 * Math.min(1, (liq - 0.25) / 0.65) });
+    }
+    const held = world.accounts.get(ev.account_id)?.holdings.get(ev.symbol) ?? 0;
+    if (held > 0 && ev.qty >= held) out.push({ code: 'SELLS_WHOLE_POSITION', detail: `sells all ${held} shares of ${ev.symbol}`, w: 0.15 });
+  } else {
+    const neverHeld = !(p?.symbols.has(ev.symbol) ?? false) && !(world.accounts.get(ev.account_id)?.holdings.has(ev.symbol) ?? false);
+    if (neverHeld && liq >= 0.5) {
+      out.push({ code: 'BUY_AFTER_LIQUIDATION', detail: `buys ${ev.symbol}, never held, after selling ${pct(liq)} of the portfolio`, w: 0.35 + 0.3 * Math.min(1, (liq - 0.5) / 0.4) });
+    } else if (neverHeld) {
+      out.push({ code: 'NEVER_HELD', detail: `${ev.symbol} never held or traded by this account`, w: 0.15 });
+    }
+    if (f.thin) {
+      out.push({ code: 'THIN_SYMBOL', detail: `${ev.symbol} trades about ¥${Math.round(f.turnover_jpy).toLocaleString('en')} a day`, w: 0.2 });
+      const aggressive = ev.order_type === 'market' || (f.price > 0 && px >= f.price * 1.02);
+      if (aggressive) {
+        const above = f.price > 0 && ev.limit_price !== undefined ? ev.limit_price / f.price - 1 : 0;
+        out.push({
+          code: 'AGGRESSIVE_IN_THIN',
+          detail: ev.order_type === 'market' ? 'market buy in a thin symbol' : `limit ${pct(above)} above the last trade in a thin symbol`,
+          w: above >= 0.05 ? 0.35 : 0.25,
+        });
+      }
+    }
+    if (f.adv > 0) {
+      const r = ev.qty / f.adv;
+      if (r >= 0.05) out.push({ code: 'LARGE_VS_VOLUME', detail: `${ev.qty} shares = ${pct(r)} of normal daily volume`, w: r >= 1 ? 0.6 : r >= 0.2 ? 0.4 : 0.2 });
+    }
+    if (ev.margin && experienced && !p.used_margin) out.push({ code: 'FIRST_MARGIN', detail: 'first margin order of this account', w: 0.3 });
+    if (f.foreign && experienced && !hasForeign(p)) out.push({ code: 'FIRST_FOREIGN_MARKET', detail: `first order on ${f.market ?? 'a foreign market'}`, w: 0.3 });
+  }
+  if (experienced && p.orders >= 5 && yen > 0) {
+    const n = p.orders;
+    const sd = Math.max(0.5, Math.sqrt(p.log_yen_m2 / (n - 1)));
+    const high = Math.exp(p.log_yen_mean + 2 * sd);
+    if (yen > 3 * high) out.push({ code: 'SIZE_ABOVE_USUAL', detail: `¥${Math.round(yen).toLocaleString('en')} vs usual up to ¥${Math.round(high).toLocaleString('en')}`, w: 0.3 });
+  }
+  if (p) {
+    let n = 1;
+    for (const x of p.recent_order_t) if (t - x <= BURST_WINDOW_MS) n++;
+    const usualPerDay = p.active_days > 0 ? p.orders / p.active_days : 0;
+    if (n >= BURST_ORDERS && usualPerDay < n) out.push({ code: 'ORDER_BURST', detail: `${n} orders in 10 minutes (usually ${usualPerDay.toFixed(1)} a day)`, w: 0.2 });
+  }
+  return out;
+}
+
+/** Share of the portfolio sold within the liquidation window, including this order when it sells. */
+function liquidatedShare(
+  ev: OrderEvent,
+  t: number,
+  world: WorldState,
+  state: TradingState,
+  opts: ResolvedTradingOptions,
+  yen: number,
+  f: SymbolFacts,
+): number {
+  const liq = state.liquidations.get(ev.account_id);
+  const open = liq !== undefined && t - liq.start_t <= opts.liquidationWindowMs;
+  let base = open ? liq.base_yen : world.portfolioValueJpy(ev.account_id);
+  let sold = open ? liq.sold_yen : 0;
+  if (ev.side === 'sell' && ev.action === 'new') {
+    sold += sellValue(ev, world, yen, f);
+    if (!open) base = Math.max(base, sold);
+  }
+  return base > 0 ? Math.min(1, sold / base) : 0;
+}
+
+/** Yen a sell can realise: never more than the position it sells (short sells add no liquidation). */
+export function sellValue(ev: OrderEvent, world: WorldState, yen: number, f: SymbolFacts): number {
+  const held = world.accounts.get(ev.account_id)?.holdings.get(ev.symbol) ?? 0;
+  return Math.min(yen, held * (f.price || ev.limit_price || 0) * f.fx);
+}
+
+function hasForeign(p: TradingProfile): boolean {
+  for (const m of p.markets) if (m === 'HKEX' || m === 'SSE' || m === 'SZSE' || m === 'NASDAQ' || m === 'NYSE') return true;
+  return false;
+}
+
+function noisyOr(signals: Signal[]): number {
+  let keep = 1;
+  for (const s of signals) keep *= 1 - Math.min(1, Math.max(0, s.w));
+  return 1 - keep;
+}
+
+const pct = (x: number): string => `${Math.round(x * 100)} %`;
