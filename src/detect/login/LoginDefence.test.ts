@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import type { AccountChangeEvent, CashEvent, OrderEvent } from '../../events/schema.js';
+import { buildHabit, harness, iso, login, T0, UA_ANDROID } from './testFixtures.js';
+
+const H = 3600_000;
+const D = 86_400_000;
+
+describe('credential stuffing', () => {
+  it('raises one alert per stuffing IP and steps up a success from it with a passkey', () => {
+    const h = harness();
+    buildHabit(h, 'victim');
+    const t = T0 + 20 * D;
+    const ip = '10.3.0.99';
+    for (let i = 0; i < 30; i++) {
+      h.run(login(t + i * 1000, { account_id: i % 3 === 0 ? null : `acct${i}`, login_id_fp: `fp${i}`, ip, outcome: i % 3 === 0 ? 'unknown_account' : 'bad_password', device_id: undefined, user_agent: 'python-requests/2.31' }));
+    }
+    const stuffing = h.alerts.filter((a) => a.kind === 'credential_stuffing');
+    expect(stuffing).toHaveLength(1);
+    expect(stuffing[0].ip).toBe(ip);
+    expect(stuffing[0].event_ids.length).toBeGreaterThan(4);
+    expect(stuffing[0].event_ids.length).toBeLessThanOrEqual(50);
+    expect(stuffing[0].reasons[0].detail).toMatch(/accounts failed/);
+
+    const d = h.run(login(t + 60_000, { account_id: 'victim', ip, device_id: undefined, user_agent: 'python-requests/2.31' }));
+    expect(['step_up', 'deny']).toContain(d!.decision);
+    if (d!.decision === 'step_up') expect(d!.required_auth).toBe('passkey');
+    expect(d!.reasons.some((r) => r.code === 'STUFFING_IP')).toBe(true);
+  });
+
+  it('sees one password sprayed over many accounts from many IPs (low and slow)', () => {
+    const h = harness();
+    const t = T0;
+    for (let i = 0; i < 8; i++) {
+      h.run(login(t + i * 20 * 60_000, { account_id: `acct${i}`, login_id_fp: `fp${i}`, ip: `10.1.${i}.7`, outcome: 'bad_password', secret_fp: 'spray-secret', device_id: undefined }));
+    }
+    const ips = new Set(h.alerts.filter((a) => a.kind === 'credential_stuffing').map((a) => a.ip));
+    expect(ips.size).toBeGreaterThanOrEqual(5);
+    expect(h.alerts.some((a) => a.reasons[0].code === 'PASSWORD_SPRAY')).toBe(true);
+  });
+
+  it('does not flag a shared office IP where a few customers mistype their own password', () => {
+    const h = harness();
+    for (let i = 0; i < 40; i++) {
+      const acct = `staff${i % 20}`;
+      if (i % 10 === 0) h.run(login(T0 + i * 600_000, { account_id: acct, ip: '10.5.0.1', outcome: 'bad_password' }));
+      h.run(login(T0 + i * 600_000 + 30_000, { account_id: acct, ip: '10.5.0.1' }));
+    }
+    expect(h.alerts.filter((a) => a.kind === 'credential_stuffing')).toHaveLength(0);
+  });
+});
+
+describe('login risk', () => {
+  it('orders known device and network < new ASN and new device < hosting ASN and new device', () => {
+    const h = harness();
+    const last = buildHabit(h, 'a');
+    const t = last + D;
+    const known = h.engine.decide(login(t, { account_id: 'a', ip: '10.1.0.11' }), t);
+    const newAsn = h.engine.decide(login(t, { account_id: 'a', ip: '10.2.3.4', device_id: 'new-phone', user_agent: UA_ANDROID }), t);
+    const hosting = h.engine.decide(login(t, { account_id: 'a', ip: '10.3.3.4', device_id: 'new-phone', user_agent: UA_ANDROID }), t);
+    expect(known.score).toBeLessThan(newAsn.score);
+    expect(newAsn.score).toBeLessThan(hosting.score);
+    expect(known.decision).toBe('allow');
+    expect(hosting.decision).toBe('step_up');
+    expect(hosting.required_auth).toBe('passkey');
+    expect(hosting.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['NEW_ASN', 'NEW_DEVICE', 'HOSTING_NETWORK']));
+  });
+
+  it('does not learn the network of a challenged login (a relayed-MFA attacker stays risky)', () => {
+    const h = harness();
+    const last = buildHabit(h, 'a');
+    let t = last + D;
+    const attacker = { account_id: 'a', ip: '10.4.0.66', device_id: 'evil', user_agent: UA_ANDROID } as const;
+    const first = h.run(login(t, attacker))!;
+    expect(first.decision).not.toBe('allow');
+    for (let i = 0; i < 5; i++) {
+      t += H;
+      const again = h.run(login(t, attacker))!;
+      expect(again.decision).not.toBe('allow');
+      expect(again.score).toBeGreaterThanOrEqual(first.score - 0.05);
+    }
+  });
+
+  it('lets a passkey login from a new device through and learns it', () => {
+    const h = harness();
+    const last = buildHabit(h, 'a');
+    const t = last + D;
+    const d = h.run(login(t, { account_id: 'a', ip: '10.2.0.5', device_id: 'new-phone', user_agent: UA_ANDROID, mfa: 'passkey' }))!;
+    expect(d.decision).toBe('allow');
+    expect(h.notifications.some((n) => n.template === 'LOGIN_NEW_DEVICE' && n.account_id === 'a')).toBe(true);
+    const next = h.engine.decide(login(t + D, { account_id: 'a', ip: '10.2.0.9', device_id: 'new-phone', user_agent: UA_ANDROID }), t + D);
+    expect(next.decision).toBe('allow');
+  });
+});
+
+describe('session integrity', () => {
+  it('holds an order from another network and client than the login and raises session_hijack', () => {
+    const h = harness();
+    const last = buildHabit(h, 'a');
+    const t = last + D;
+    h.run(login(t, { id: 'Lok', account_id: 'a', ip: '10.1.0.10' }));
+    const order: OrderEvent = { type: 'order', id: 'O1', ts: iso(t + 60_000), order_id: 'O1', account_id: 'a', session_id: 'S-Lok', ip: '10.4.0.9', user_agent: 'curl/8.0', channel: 'web', symbol: '7203.T', side: 'sell', qty: 100, order_type: 'market', action: 'new' };
+    const d = h.run(order)!;
+    expect(d.decision).toBe('hold');
+    const alert = h.alerts.find((a) => a.kind === 'session_hijack');
+    expect(alert?.account_id).toBe('a');
+    expect(alert?.event_ids).toEqual(['Lok', 'O1']);
+    expect(h.notifications.some((n) => n.template === 'HOLD_PLACED')).toBe(true);
+  });
+
+  it('lets a session move from home Wi-Fi to the mobile carrier with the same client', () => {
+    const h = harness();
+    const last = buildHabit(h, 'a');
+    const t = last + D;
+    h.run(login(t, { id: 'Lm', account_id: 'a', ip: '10.1.0.10' }));
+    const order: OrderEvent = { type: 'order', id: 'O2', ts: iso(t + 60_000), order_id: 'O2', account_id: 'a', session_id: 'S-Lm', ip: '10.2.0.9', user_agent: (h.engine.world.sessions.get('S-Lm')!).user_agent, channel: 'web', symbol: '7203.T', side: 'buy', qty: 100, order_type: 'market', action: 'new' };
+    expect(h.run(order)!.decision).toBe('allow');
+    expect(h.alerts.filter((a) => a.kind === 'session_hijack')).toHaveLength(0);
+  });
+
+  it('flags two logins of one account from two countries minutes apart', () => {
+    const h = harness();
+    const last = buildHabit(h, 'a');
+    const t = last + D;
+    h.run(login(t, { account_id: 'a', ip: '10.1.0.10' }));
+    const d = h.run(login(t + 5 * 60_000, { account_id: 'a', ip: '10.4.0.10', device_id: 'x' }))!;
+    expect(d.decision).not.toBe('allow');
+    expect(d.reasons.some((r) => r.code === 'IMPOSSIBLE_TRAVEL')).toBe(true);
+    expect(h.alerts.some((a) => a.kind === 'session_hijack' && a.reasons[0].code === 'IMPOSSIBLE_TRAVEL')).toBe(true);
+  });
+});
+
+describe('account changes and cash', () => {
+  it('holds a withdrawal soon after a bank-account change, and notifies the change and the hold', () => {
+    const h = harness();
+    const last = buildHabit(h, 'a');
+    const t = last + D;
+    h.run(login(t, { id: 'Lb', account_id: 'a' }));
+    const change: AccountChangeEvent = { type: 'account_change', id: 'C1', ts: iso(t + 60_000), account_id: 'a', session_id: 'S-Lb', ip: '10.1.0.10', user_agent: h.engine.world.sessions.get('S-Lb')!.user_agent, field: 'bank_account' };
+    const dc = h.run(change)!;
+    expect(dc.decision).toBe('step_up');
+    expect(dc.required_auth).toBe('passkey');
+    const cash: CashEvent = { type: 'cash', id: 'W1', ts: iso(t + 2 * H), account_id: 'a', session_id: 'S-Lb', ip: '10.1.0.10', direction: 'withdrawal', amount_jpy: 3_000_000 };
+    const dw = h.run(cash)!;
+    expect(dw.decision).toBe('hold');
+    expect(dw.reasons.some((r) => r.code === 'RECENT_BANK_CHANGE')).toBe(true);
+    expect(h.notifications.map((n) => n.template)).toEqual(expect.arrayContaining(['ACCOUNT_CHANGED', 'HOLD_PLACED']));
+    expect(h.notifications.find((n) => n.template === 'ACCOUNT_CHANGED')!.message).toMatch(/出金先口座[\s\S]*\n.*bank_account/);
+  });
+
+  it('raises account_takeover after a risky login changes the e-mail and withdraws, with linkable attributes', () => {
+    const h = harness();
+    const last = buildHabit(h, 'a');
+    const t = last + D;
+    h.run(login(t, { id: 'Lx', account_id: 'a', ip: '10.3.0.5', device_id: 'evil', user_agent: UA_ANDROID }));
+    h.run({ type: 'account_change', id: 'C2', ts: iso(t + 60_000), account_id: 'a', session_id: 'S-Lx', ip: '10.3.0.5', user_agent: UA_ANDROID, field: 'email' });
+    h.run({ type: 'cash', id: 'W2', ts: iso(t + 120_000), account_id: 'a', session_id: 'S-Lx', ip: '10.3.0.5', direction: 'withdrawal', amount_jpy: 1_000_000 });
+    const ato = h.alerts.filter((a) => a.kind === 'account_takeover');
+    expect(ato).toHaveLength(1);
+    expect(ato[0].event_ids).toEqual(expect.arrayContaining(['Lx', 'C2']));
+    expect(ato[0].data).toMatchObject({ ip: '10.3.0.5', asn: 64500, user_agent: UA_ANDROID });
+  });
+
+  it('does not raise a second account_takeover when another detector already did', () => {
+    const h = harness();
+    const last = buildHabit(h, 'a');
+    const t = last + D;
+    h.run(login(t, { id: 'Ly', account_id: 'a', ip: '10.3.0.5', device_id: 'evil', user_agent: UA_ANDROID }));
+    h.detector.onAlert({ alert_id: 'x', ts: iso(t), kind: 'account_takeover', severity: 'high', score: 0.9, account_id: 'a', reasons: [], event_ids: [] }, { t, world: h.engine.world });
+    h.run({ type: 'account_change', id: 'C3', ts: iso(t + 60_000), account_id: 'a', session_id: 'S-Ly', ip: '10.3.0.5', user_agent: UA_ANDROID, field: 'email' });
+    expect(h.alerts.filter((a) => a.kind === 'account_takeover')).toHaveLength(0);
+  });
+});
+
+describe('lockout', () => {
+  it('locks the password path of the attacked device but keeps passkey and the customer’s own device open', () => {
+    const h = harness();
+    const last = buildHabit(h, 'a');
+    let t = last + D;
+    for (let i = 0; i < 12; i++) h.run(login((t += 10_000), { account_id: 'a', ip: '10.4.0.3', device_id: 'attacker', outcome: 'bad_password' }));
+    const pw = h.engine.decide(login((t += 10_000), { account_id: 'a', ip: '10.4.0.3', device_id: 'attacker', outcome: 'bad_password' }), t);
+    expect(pw.decision).toBe('deny');
+    expect(pw.reasons.some((r) => r.code === 'PASSWORD_LOCKED_DEVICE')).toBe(true);
+    const passkey = h.engine.decide(login(t, { account_id: 'a', ip: '10.1.0.10', mfa: 'passkey' }), t);
+    expect(passkey.decision).toBe('allow');
+    const own = h.engine.decide(login(t, { account_id: 'a', ip: '10.1.0.10' }), t);
+    expect(own.decision).toBe('allow');
+    expect(h.notifications.some((n) => n.template === 'PASSWORD_LOGIN_LOCKED')).toBe(true);
+  });
+});

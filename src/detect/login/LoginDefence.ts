@@ -1,0 +1,686 @@
+import type { AccountChangeEvent, CashEvent, DecisionEvent, KgEvent, LoginEvent, OrderEvent } from '../../events/schema.js';
+import type { Alert, AlertContext, AssessContext, Detector, ObserveContext, Reason, RuleResult } from '../../engine/types.js';
+import type { SessionInfo } from '../../engine/WorldState.js';
+import { UNKNOWN_IP, type IpInfo } from '../../intel/IpIntel.js';
+import { networkOf } from '../../intel/parseIp.js';
+import { defaultPolicy, type Policy } from '../../policy/index.js';
+import { addToHistory, historyCount, newHistory, type AccountHistory } from './AccountHistory.js';
+import { draftNotification } from './draftNotification.js';
+import { extractLoginFeatures, F, hash31, type LoginFeatures } from './loginFeatures.js';
+import { addToGlobal, DEFAULT_RISK_WEIGHTS, newGlobalCounts, scoreLoginRisk, type GlobalCounts, type LoginRisk, type RiskWeights, type SourceEvidence } from './scoreLoginRisk.js';
+import { DEFAULT_SOURCE_THRESHOLDS, SourceTracker, type SourceKind, type SourceStat, type SourceThresholds } from './SourceTracker.js';
+
+export interface LoginDefenceOptions {
+  /** Decision policy (see `src/policy`). Default: `defaultPolicy()` (JSDA/JFSA 2025). */
+  policy?: Policy;
+  /** IP → ASN/country/hosting lookup, e.g. `loadIpIntel().lookup`. Default: everything unknown. */
+  ipLookup?: (ip: string) => IpInfo;
+  /** Risk model weights. Default `DEFAULT_RISK_WEIGHTS`. */
+  weights?: Partial<RiskWeights>;
+  /** Stuffing thresholds per source kind. Default `DEFAULT_SOURCE_THRESHOLDS`. */
+  sourceThresholds?: Partial<Record<SourceKind, SourceThresholds>>;
+  /**
+   * A challenged login's network and device enter the history only after this long without a hold
+   * or alert on the account (we never see whether the step-up passed). Default 7 days.
+   */
+  trustAfterMs?: number;
+  /** How long after a risky login its session's actions count toward an account takeover. Default 6 h. */
+  episodeMs?: number;
+}
+
+/** Plain-data state of one account. */
+interface AccountDef {
+  hist: AccountHistory;
+  /** Successful but challenged logins waiting to be trusted: feature hashes and time. */
+  pend?: { t: number; h: number[] }[];
+  /** Consecutive password failures: per device key, and for the whole account. */
+  lock?: { dev: Record<string, { n: number; until: number }>; n: number; until: number };
+  bank?: { t: number; id: string; risky: boolean };
+  ep?: Episode;
+  /** Last account_takeover alert on the account from any detector, epoch ms. */
+  atoT?: number;
+  /** Last hold or alert on the account (blocks trusting pending logins), epoch ms. */
+  flagT?: number;
+  last?: { t: number; country: string; asn: number; id: string; ip: string };
+}
+
+/** A risky login and what its session did since: the evidence of a takeover. */
+interface Episode {
+  t: number;
+  session: string;
+  score: number;
+  ev: string[];
+  actions: Record<string, number>;
+  reasons: Reason[];
+  ip: string;
+  asn: number;
+  ua: string;
+  stuffing: string[];
+  alerted: boolean;
+}
+
+const EPISODE_EV_CAP = 40;
+const PHISHING_RESISTANT = new Set(['passkey', 'pki']);
+const SENSITIVE_FIELDS = new Set(['email', 'phone', 'notification', 'mfa', 'password', 'bank_account']);
+
+/** Weight of each kind of session action in the takeover evidence (combined as independent signals). */
+const ACTION_WEIGHT: Record<string, number> = {
+  contact_change: 0.5,
+  bank_change: 0.6,
+  withdrawal: 0.5,
+  liquidation: 0.45,
+  sell: 0.15,
+  buy: 0.1,
+  session_mismatch: 0.8,
+  impossible_travel: 0.5,
+};
+
+/**
+ * Login and account defence as one detector (one state, one snapshot): credential stuffing and
+ * spraying sources, per-login risk, lockout that attackers cannot turn against customers, session
+ * integrity, risky account changes and withdrawals, takeover alerts, and customer notifications.
+ * Pure: IP intelligence arrives as a function, time as `ctx.t`.
+ */
+export class LoginDefence implements Detector {
+  readonly name = 'login';
+  private policy: Policy;
+  private lookup: (ip: string) => IpInfo;
+  private weights: RiskWeights;
+  private trustAfterMs: number;
+  private episodeMs: number;
+
+  private accounts = new Map<string, AccountDef>();
+  private global: GlobalCounts = newGlobalCounts();
+  private sources: SourceTracker;
+  /** All-network decayed attempts/failures, the baseline for ASN and client failure rates. */
+  private base = { t: 0, att: 0, fail: 0 };
+  /** IP → {first alert, last implicated} of its current stuffing episode. */
+  private ipAlerted = new Map<string, { a: number; last: number }>();
+  private hijacked = new Map<string, number>();
+  /** Computed in `assess`, reused in `observe` of the same event. */
+  private memo?: { id: string; x: LoginFeatures; risk: LoginRisk; stuffing: Reason[] };
+
+  constructor(opts: LoginDefenceOptions = {}) {
+    this.policy = opts.policy ?? defaultPolicy();
+    this.lookup = opts.ipLookup ?? (() => UNKNOWN_IP);
+    this.weights = { ...DEFAULT_RISK_WEIGHTS, ...opts.weights, novelty: { ...DEFAULT_RISK_WEIGHTS.novelty, ...opts.weights?.novelty } };
+    this.trustAfterMs = opts.trustAfterMs ?? 7 * 86_400_000;
+    this.episodeMs = opts.episodeMs ?? 6 * 3600_000;
+    this.sources = new SourceTracker({ ...DEFAULT_SOURCE_THRESHOLDS, ...opts.sourceThresholds });
+  }
+
+  // ───────────────────────────── decisions ─────────────────────────────
+
+  assess(ev: DecisionEvent, ctx: AssessContext): RuleResult[] | undefined {
+    switch (ev.type) {
+      case 'login':
+        return this.assessLogin(ev, ctx.t);
+      case 'order':
+        return this.assessOrder(ev, ctx);
+      case 'account_change':
+        return this.assessChange(ev, ctx);
+      case 'cash':
+        return this.assessCash(ev, ctx);
+    }
+  }
+
+  private assessLogin(ev: LoginEvent, t: number): RuleResult[] {
+    const p = this.policy.login;
+    const { x, risk, stuffing } = this.evaluateLogin(ev, t);
+    const acct = ev.account_id ? this.accounts.get(ev.account_id) : undefined;
+    const out: RuleResult[] = [];
+    const strongMfa = PHISHING_RESISTANT.has(ev.mfa);
+
+    // Risk score: step up or deny by the policy thresholds.
+    const riskRule: RuleResult = { rule: 'login.risk', outcome: 'no_hit', score: risk.score, reasons: risk.reasons };
+    if (risk.score > p.deny_above) {
+      Object.assign(riskRule, { outcome: 'hit', decision: 'deny' });
+    } else if (risk.score > p.step_up_above) {
+      if (strongMfa && p.trust_phishing_resistant_mfa) {
+        riskRule.reasons = [...risk.reasons, { code: 'PHISHING_RESISTANT_MFA', detail: `risk ${risk.score.toFixed(2)} above ${p.step_up_above}, but the login used ${ev.mfa}` }];
+      } else {
+        Object.assign(riskRule, { outcome: 'hit', decision: 'step_up', required_auth: p.required_auth });
+        riskRule.reasons = [...risk.reasons, { code: 'RISK_ABOVE_STEP_UP', detail: `risk ${risk.score.toFixed(2)} above login.step_up_above ${p.step_up_above}` }];
+      }
+    }
+    out.push(riskRule);
+
+    if (stuffing.length > 0) {
+      const success = ev.outcome === 'success';
+      const decision = success ? p.stuffing_success : p.stuffing_attempt;
+      // A passkey cannot be stuffed: the customer behind a shared stuffing network still gets in.
+      const exempt = success && strongMfa && decision === 'step_up';
+      out.push({
+        rule: 'login.stuffing',
+        outcome: decision === 'allow' || exempt ? 'no_hit' : 'hit',
+        decision,
+        required_auth: decision === 'step_up' ? p.required_auth : undefined,
+        score: Math.max(risk.score, success ? 0.97 : 0.9),
+        reasons: stuffing,
+      });
+    }
+
+    // Lockout: only the password path of this account on this device (or on devices the account
+    // never trusted, after account-wide failures); passkeys stay open so attackers cannot lock out
+    // the customer at will.
+    if (acct?.lock && !strongMfa) {
+      const dk = deviceKey(ev, x);
+      const d = acct.lock.dev[dk];
+      const knownDevice = x.device !== '' && historyCount(acct.hist, F.device, x.h[F.device]) > 0;
+      if (d && d.until > t) {
+        out.push({ rule: 'login.lockout', outcome: 'hit', decision: 'deny', score: risk.score, reasons: [{ code: 'PASSWORD_LOCKED_DEVICE', detail: `${d.n} consecutive password failures on this device; password login locked, passkey still allowed` }] });
+      } else if (acct.lock.until > t && !knownDevice) {
+        out.push({ rule: 'login.lockout', outcome: 'hit', decision: 'deny', score: risk.score, reasons: [{ code: 'PASSWORD_LOCKED_ACCOUNT', detail: `${acct.lock.n} consecutive password failures on this account; password login locked for unknown devices, passkey and known devices still allowed` }] });
+      }
+    }
+
+    const travel = acct && ev.outcome === 'success' ? this.impossibleTravel(acct, x, t) : undefined;
+    if (travel) {
+      out.push({ rule: 'login.travel', outcome: strongMfa ? 'no_hit' : 'hit', decision: 'step_up', required_auth: p.required_auth, score: Math.max(risk.score, 0.9), reasons: [travel] });
+    }
+    return out;
+  }
+
+  private evaluateLogin(ev: LoginEvent, t: number): { x: LoginFeatures; risk: LoginRisk; stuffing: Reason[] } {
+    if (this.memo?.id === ev.id) return this.memo;
+    const x = extractLoginFeatures(ev, t, this.lookup(ev.ip));
+    const acct = ev.account_id ? this.accounts.get(ev.account_id) : undefined;
+    const risk = scoreLoginRisk(x, acct?.hist, this.global, this.sourceEvidence(ev, x, acct, t), this.weights);
+    const stuffing: Reason[] = [];
+    for (const [kind, key] of this.sourceKeys(ev, x)) {
+      const s = this.sources.isFlagged(kind, key, t);
+      if (s) stuffing.push({ code: STUFFING_CODE[kind], detail: `${describeSource(kind, key, x)} is a credential-stuffing source: ${s.why}` });
+    }
+    this.memo = { id: ev.id, x, risk, stuffing };
+    return this.memo;
+  }
+
+  private sourceEvidence(ev: LoginEvent, x: LoginFeatures, acct: AccountDef | undefined, t: number): SourceEvidence {
+    const others = (s: SourceStat | undefined): number => (s ? Math.max(0, s.dSucc - (s.succAcc.includes(ev.login_id_fp) ? 1 : 0)) : 0);
+    const ip = this.sources.get('ip', ev.ip, t);
+    const dev = x.device ? this.sources.get('dev', x.device, t) : undefined;
+    const baseRatio = this.baseFailRatio(t);
+    const excess = (s: SourceStat | undefined): number => (s && s.att >= 20 ? Math.max(0, s.fail / s.att - baseRatio) : 0);
+    return {
+      ipFailures: ip ? ip.fail : 0,
+      ipOtherAccounts: others(ip),
+      deviceOtherAccounts: others(dev),
+      asnExcessFailRatio: x.info.asn ? excess(this.sources.get('asn', String(x.info.asn), t)) : 0,
+      uaExcessFailRatio: excess(this.sources.get('ua', String(x.h[F.ua]), t)),
+      accountFailures: acct?.lock?.n ?? 0,
+    };
+  }
+
+  private baseFailRatio(t: number): number {
+    this.decayBase(t);
+    return this.base.att > 50 ? this.base.fail / this.base.att : 0.1;
+  }
+
+  private decayBase(t: number): void {
+    const f = Math.pow(2, -Math.max(0, t - this.base.t) / (6 * 3600_000));
+    this.base.att *= f;
+    this.base.fail *= f;
+    this.base.t = Math.max(this.base.t, t);
+  }
+
+  private sourceKeys(ev: LoginEvent, x: LoginFeatures): [SourceKind, string][] {
+    const keys: [SourceKind, string][] = [
+      ['ip', ev.ip],
+      ['net', x.net],
+      ['ua', String(x.h[F.ua])],
+    ];
+    if (x.info.asn) keys.push(['asn', String(x.info.asn)]);
+    if (x.device) keys.push(['dev', x.device]);
+    if (ev.secret_fp) keys.push(['pw', ev.secret_fp]);
+    return keys;
+  }
+
+  private impossibleTravel(acct: AccountDef, x: LoginFeatures, t: number): Reason | undefined {
+    const l = acct.last;
+    if (!l || !l.country || !x.info.country || l.country === x.info.country) return undefined;
+    const minutes = (t - l.t) / 60_000;
+    if (minutes > this.policy.login.impossible_travel_minutes) return undefined;
+    return { code: 'IMPOSSIBLE_TRAVEL', detail: `logged in from ${l.country} (${l.ip}) ${Math.round(minutes)} min earlier, now from ${x.info.country} (${x.ip})` };
+  }
+
+  /** A session used from another network and client than the one that logged in. */
+  private sessionMismatch(ev: OrderEvent | AccountChangeEvent | CashEvent, s: SessionInfo | undefined): Reason | undefined {
+    if (!s || s.ip === ev.ip) return undefined;
+    const a = this.lookup(s.ip);
+    const b = this.lookup(ev.ip);
+    const sameNet = networkOf(s.ip) === networkOf(ev.ip);
+    const sameAsn = a.asn !== 0 && a.asn === b.asn;
+    if (sameNet || sameAsn) return undefined;
+    const ua = uaOf(ev);
+    const uaChanged = ua !== undefined && ua !== s.user_agent;
+    const countryChanged = a.country !== '' && b.country !== '' && a.country !== b.country;
+    // Moving from home Wi-Fi to the mobile carrier changes the network but not the client; a stolen
+    // cookie or a relayed session changes both, or jumps to a datacenter or another country.
+    if (!uaChanged && !countryChanged && !(b.hosting || b.vpn || b.tor)) return undefined;
+    const what = [uaChanged ? 'client' : '', countryChanged ? `country ${a.country}→${b.country}` : '', b.hosting || b.vpn || b.tor ? 'into a datacenter/VPN network' : ''].filter(Boolean).join(', ');
+    return { code: 'SESSION_MISMATCH', detail: `session ${s.session_id} logged in from ${s.ip}${a.asn ? ` (AS${a.asn})` : ''}, now used from ${ev.ip}${b.asn ? ` (AS${b.asn})` : ''}: ${what} changed` };
+  }
+
+  private sessionRules(ev: OrderEvent | AccountChangeEvent | CashEvent, ctx: AssessContext): { out: RuleResult[]; risk: number; session?: SessionInfo } {
+    const s = ctx.world.sessions.get(ev.session_id);
+    const out: RuleResult[] = [];
+    const mismatch = this.sessionMismatch(ev, s);
+    if (mismatch || this.hijacked.has(ev.session_id)) {
+      const hold = this.policy.session.hold_on_mismatch;
+      out.push({
+        rule: 'session.integrity',
+        outcome: hold ? 'hit' : 'no_hit',
+        decision: 'hold',
+        score: 0.95,
+        reasons: [mismatch ?? { code: 'SESSION_HIJACKED', detail: `session ${ev.session_id} was already used from a foreign network` }],
+      });
+    }
+    return { out, risk: s?.risk ?? 0, session: s };
+  }
+
+  private assessOrder(ev: OrderEvent, ctx: AssessContext): RuleResult[] {
+    const { out, risk } = this.sessionRules(ev, ctx);
+    const p = this.policy.order;
+    if (ev.action !== 'cancel' && risk > p.step_up_login_risk_above) {
+      out.push({ rule: 'order.risky_session', outcome: 'hit', decision: 'step_up', required_auth: p.required_auth, score: risk, reasons: [{ code: 'RISKY_SESSION', detail: `order in a session whose login scored ${risk.toFixed(2)} (above order.step_up_login_risk_above ${p.step_up_login_risk_above})` }] });
+    }
+    return out;
+  }
+
+  private assessChange(ev: AccountChangeEvent, ctx: AssessContext): RuleResult[] {
+    const { out, risk } = this.sessionRules(ev, ctx);
+    const p = this.policy.account_change;
+    if (p.hold_fields.includes(ev.field) && risk > p.hold_login_risk_above) {
+      out.push({ rule: 'account_change.risky_session', outcome: 'hit', decision: 'hold', score: risk, reasons: [{ code: 'RISKY_SESSION_CHANGE', detail: `${ev.field} change in a session whose login scored ${risk.toFixed(2)} (above account_change.hold_login_risk_above ${p.hold_login_risk_above})` }] });
+    } else if (p.step_up_fields.includes(ev.field)) {
+      out.push({ rule: 'account_change.strong_auth', outcome: 'hit', decision: 'step_up', required_auth: p.required_auth, score: risk, reasons: [{ code: 'STRONG_AUTH_REQUIRED', detail: `changing ${ev.field} needs ${p.required_auth} (JSDA guideline 2025: phishing-resistant MFA for withdrawal-account changes)` }] });
+    }
+    return out;
+  }
+
+  private assessCash(ev: CashEvent, ctx: AssessContext): RuleResult[] {
+    const { out, risk } = this.sessionRules(ev, ctx);
+    if (ev.direction !== 'withdrawal') return out;
+    const p = this.policy.cash;
+    const bank = this.accounts.get(ev.account_id)?.bank;
+    const hours = bank ? (ctx.t - bank.t) / 3600_000 : Infinity;
+    if (hours <= p.hold_after_bank_change_hours) {
+      out.push({ rule: 'cash.recent_bank_change', outcome: 'hit', decision: 'hold', score: Math.max(risk, bank?.risky ? 0.9 : 0.5), reasons: [{ code: 'RECENT_BANK_CHANGE', detail: `withdrawal ${hours.toFixed(1)} h after the withdrawal bank account changed (event ${bank!.id}; cash.hold_after_bank_change_hours ${p.hold_after_bank_change_hours})` }] });
+    }
+    if (risk > p.hold_login_risk_above) {
+      out.push({ rule: 'cash.risky_session', outcome: 'hit', decision: 'hold', score: risk, reasons: [{ code: 'RISKY_SESSION_WITHDRAWAL', detail: `withdrawal in a session whose login scored ${risk.toFixed(2)} (above cash.hold_login_risk_above ${p.hold_login_risk_above})` }] });
+    }
+    if (p.step_up_every_withdrawal) {
+      out.push({ rule: 'cash.strong_auth', outcome: 'hit', decision: 'step_up', required_auth: p.required_auth, score: risk, reasons: [{ code: 'STRONG_AUTH_REQUIRED', detail: `withdrawals need ${p.required_auth} (JSDA guideline 2025)` }] });
+    }
+    return out;
+  }
+
+  // ───────────────────────────── state and alerts ─────────────────────────────
+
+  observe(ev: KgEvent, ctx: ObserveContext): void {
+    switch (ev.type) {
+      case 'login':
+        this.observeLogin(ev, ctx);
+        break;
+      case 'order':
+      case 'account_change':
+      case 'cash':
+        this.observeAction(ev, ctx);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private account(id: string): AccountDef {
+    let a = this.accounts.get(id);
+    if (!a) {
+      a = { hist: newHistory() };
+      this.accounts.set(id, a);
+    }
+    return a;
+  }
+
+  private observeLogin(ev: LoginEvent, ctx: ObserveContext): void {
+    const t = ctx.t;
+    const { x, risk, stuffing } = this.evaluateLogin(ev, t);
+    this.memo = undefined;
+    const failed = ev.outcome === 'bad_password' || ev.outcome === 'unknown_account';
+    this.decayBase(t);
+    this.base.att++;
+    if (failed) this.base.fail++;
+
+    // Attack-side evidence across all accounts, and stuffing episodes.
+    const attempt = { id: ev.id, login_id_fp: ev.login_id_fp, account_id: ev.account_id, ip: ev.ip, outcome: ev.outcome };
+    const implicated: [SourceKind, string, SourceStat][] = [];
+    for (const [kind, key] of this.sourceKeys(ev, x)) {
+      this.sources.record(kind, key, attempt, t);
+      const s = this.sources.isFlagged(kind, key, t);
+      if (s && failed) implicated.push([kind, key, s]);
+    }
+    for (const [kind, key, s] of implicated) this.raiseStuffing(kind, key, s, x, ctx);
+
+    if (!ev.account_id) return;
+    const acct = this.account(ev.account_id);
+    const decision = ctx.decision?.decision ?? 'allow';
+    const strongMfa = PHISHING_RESISTANT.has(ev.mfa);
+
+    if (ev.outcome === 'bad_password' && !strongMfa) this.countFailure(acct, ev, x, ctx);
+    if (ev.outcome !== 'success') return;
+
+    acct.lock = undefined;
+    const trusted = decision === 'allow' || (strongMfa && decision !== 'deny');
+    const hadHistory = acct.hist.n > 0;
+    if (trusted) {
+      this.maturePending(acct, t, strongMfa ? x.h[F.device] : undefined);
+      addToHistory(acct.hist, x.h, t);
+      addToGlobal(this.global, x.h);
+    } else {
+      acct.pend ??= [];
+      if (acct.pend.length >= 3) acct.pend.shift();
+      acct.pend.push({ t, h: x.h });
+    }
+
+    const travel = this.impossibleTravel(acct, x, t);
+    if (travel) {
+      ctx.raise({
+        kind: 'session_hijack',
+        severity: 'high',
+        score: 0.9,
+        account_id: ev.account_id,
+        ip: ev.ip,
+        reasons: [travel],
+        event_ids: [acct.last!.id, ev.id],
+        data: { asn: x.info.asn, country: x.info.country, user_agent: ev.user_agent },
+      });
+    }
+    acct.last = { t, country: x.info.country, asn: x.info.asn, id: ev.id, ip: ev.ip };
+
+    // A risky login opens (or replaces) the takeover episode of the account.
+    if (!trusted || risk.score > this.policy.login.step_up_above || stuffing.length > 0 || travel) {
+      acct.ep = {
+        t,
+        session: ev.session_id!,
+        score: Math.max(risk.score, ctx.decision?.score ?? 0),
+        ev: [ev.id],
+        actions: travel ? { impossible_travel: 1 } : {},
+        reasons: [...risk.reasons, ...stuffing, ...(travel ? [travel] : [])],
+        ip: ev.ip,
+        asn: x.info.asn,
+        ua: ev.user_agent,
+        stuffing: stuffing.map((r) => r.code),
+        alerted: false,
+      };
+      if (travel) this.evaluateTakeover(ev.account_id, acct, ctx);
+    }
+
+    if (hadHistory && (risk.novel.includes('device') || risk.novel.includes('asn'))) {
+      const newDevice = risk.novel.includes('device');
+      ctx.notify(
+        draftNotification(newDevice ? 'LOGIN_NEW_DEVICE' : 'LOGIN_NEW_NETWORK', ev.account_id, [ev.id], {
+          when: ev.ts,
+          where: `${x.info.country || '?'} ${x.info.org || x.net}`.trim(),
+          client: `${x.ua.browser} / ${x.ua.os}`,
+        }),
+      );
+    }
+  }
+
+  private countFailure(acct: AccountDef, ev: LoginEvent, x: LoginFeatures, ctx: ObserveContext): void {
+    const p = this.policy.login;
+    const t = ctx.t;
+    acct.lock ??= { dev: {}, n: 0, until: 0 };
+    const dk = deviceKey(ev, x);
+    const d = (acct.lock.dev[dk] ??= { n: 0, until: 0 });
+    d.n++;
+    acct.lock.n++;
+    const lockMs = p.lock_hours * 3600_000;
+    let locked = false;
+    if (d.n === p.lock_after_device_failures) {
+      d.until = t + lockMs;
+      locked = true;
+    }
+    if (acct.lock.n === p.lock_after_account_failures) {
+      acct.lock.until = t + lockMs;
+      locked = true;
+    }
+    if (locked && ev.account_id) {
+      ctx.notify(draftNotification('PASSWORD_LOGIN_LOCKED', ev.account_id, [ev.id], { when: ev.ts }));
+    }
+  }
+
+  /** Trust challenged logins that stayed quiet long enough, or whose device later proved itself with a passkey. */
+  private maturePending(acct: AccountDef, t: number, passkeyDevice: number | undefined): void {
+    if (!acct.pend) return;
+    const keep: { t: number; h: number[] }[] = [];
+    for (const p of acct.pend) {
+      const quiet = t - p.t >= this.trustAfterMs && !(acct.flagT !== undefined && acct.flagT >= p.t);
+      const proven = passkeyDevice !== undefined && p.h[F.device] === passkeyDevice && !(acct.flagT !== undefined && acct.flagT >= p.t);
+      if (quiet || proven) {
+        addToHistory(acct.hist, p.h, p.t);
+        addToGlobal(this.global, p.h);
+      } else if (t - p.t < 4 * this.trustAfterMs) keep.push(p);
+    }
+    acct.pend = keep.length ? keep : undefined;
+  }
+
+  private raiseStuffing(kind: SourceKind, key: string, s: SourceStat, x: LoginFeatures, ctx: ObserveContext): void {
+    const ips = kind === 'ip' ? [key] : [...s.ips];
+    for (const ip of ips) {
+      const prev = this.ipAlerted.get(ip);
+      if (prev && ctx.t - prev.last <= 6 * 3600_000) {
+        prev.last = ctx.t;
+        continue;
+      }
+      this.ipAlerted.set(ip, { a: ctx.t, last: ctx.t });
+      const ipStat = this.sources.get('ip', ip, ctx.t);
+      const evidence = kind === 'ip' ? s.ev : (ipStat?.ev.length ? ipStat.ev : s.ev);
+      ctx.raise({
+        kind: 'credential_stuffing',
+        severity: kind === 'ip' || kind === 'pw' ? 'high' : 'medium',
+        score: kind === 'ip' || kind === 'pw' ? 0.95 : 0.85,
+        ip,
+        window: { start: new Date(s.flagged).toISOString(), end: new Date(ctx.t).toISOString() },
+        reasons: [{ code: STUFFING_CODE[kind], detail: `${describeSource(kind, key, x)}: ${s.why}` }],
+        event_ids: evidence.slice(0, 50),
+        data: {
+          source: `${kind}:${kind === 'ua' ? 'hash' + key : key}`,
+          asn: kind === 'asn' ? Number(key) : undefined,
+          accounts_failed: Math.round(s.dFail),
+          attempts: Math.round(s.att),
+          unknown_login_ids: Math.round(s.unk),
+          accounts_under_attack: [...s.accts],
+          cluster_ips: kind === 'ip' ? undefined : s.ips.length,
+        },
+      });
+    }
+    this.sweepIpAlerts(ctx.t);
+  }
+
+  private sweepIpAlerts(t: number): void {
+    if (this.ipAlerted.size < 10_000) return;
+    for (const [ip, v] of this.ipAlerted) if (t - v.last > 6 * 3600_000) this.ipAlerted.delete(ip);
+  }
+
+  private observeAction(ev: OrderEvent | AccountChangeEvent | CashEvent, ctx: ObserveContext): void {
+    const t = ctx.t;
+    const acct = this.account(ev.account_id);
+    const d = ctx.decision;
+    const s = ctx.world.sessions.get(ev.session_id);
+    const held = d?.decision === 'hold' || d?.decision === 'block';
+
+    if (ev.type === 'account_change') {
+      ctx.notify(draftNotification('ACCOUNT_CHANGED', ev.account_id, [ev.id], { when: ev.ts, field: ev.field }));
+      if (ev.field === 'bank_account') acct.bank = { t, id: ev.id, risky: (s?.risk ?? 0) > this.policy.account_change.hold_login_risk_above };
+    }
+    if (held) {
+      acct.flagT = t;
+      ctx.notify(draftNotification('HOLD_PLACED', ev.account_id, [ev.id], { when: ev.ts, what: describeAction(ev) }));
+    }
+
+    const mismatch = d?.reasons.find((r) => r.code === 'SESSION_MISMATCH');
+    if (mismatch && !this.hijacked.has(ev.session_id)) {
+      this.hijacked.set(ev.session_id, t);
+      if (this.hijacked.size > 10_000) for (const [k, v] of this.hijacked) if (t - v > 7 * 86_400_000) this.hijacked.delete(k);
+      acct.flagT = t;
+      ctx.raise({
+        kind: 'session_hijack',
+        severity: 'high',
+        score: 0.95,
+        account_id: ev.account_id,
+        ip: ev.ip,
+        reasons: [mismatch],
+        event_ids: s ? [s.login_event_id, ev.id] : [ev.id],
+        data: { session_id: ev.session_id, login_ip: s?.ip, ip: ev.ip, asn: this.lookup(ev.ip).asn || undefined, user_agent: uaOf(ev) },
+      });
+      // A hijacked session is a takeover episode even if its login looked clean.
+      let ep = acct.ep;
+      if (!ep || ep.session !== ev.session_id) {
+        ep = { t, session: ev.session_id, score: s?.risk ?? 0, ev: s ? [s.login_event_id] : [], actions: {}, reasons: [], ip: ev.ip, asn: this.lookup(ev.ip).asn, ua: uaOf(ev) ?? '', stuffing: [], alerted: false };
+        acct.ep = ep;
+      }
+      ep.actions.session_mismatch = 1;
+      ep.reasons.push(mismatch);
+    }
+
+    const ep = acct.ep;
+    if (!ep || ep.session !== ev.session_id || t - ep.t > this.episodeMs) return;
+    if (ep.ev.length < EPISODE_EV_CAP) ep.ev.push(ev.id);
+    const action = classifyAction(ev, ctx);
+    if (action) ep.actions[action] = (ep.actions[action] ?? 0) + 1;
+    this.evaluateTakeover(ev.account_id, acct, ctx);
+  }
+
+  /** Raise `account_takeover` once per episode when the login risk and the session's actions add up. */
+  private evaluateTakeover(account_id: string, acct: AccountDef, ctx: ObserveContext): void {
+    const ep = acct.ep!;
+    if (ep.alerted) return;
+    if (acct.atoT !== undefined && acct.atoT >= ep.t - this.episodeMs) {
+      ep.alerted = true; // another detector already raised it for this episode
+      return;
+    }
+    const kinds = Object.keys(ep.actions);
+    if (kinds.length === 0) return;
+    let clean = 1 - ep.score;
+    for (const k of kinds) clean *= 1 - (ACTION_WEIGHT[k] ?? 0);
+    if (ep.stuffing.length > 0) clean *= 0.5;
+    const score = 1 - clean;
+    if (score < this.policy.alerts.account_takeover_min_score) return;
+    ep.alerted = true;
+    acct.atoT = ctx.t;
+    acct.flagT = ctx.t;
+    const reasons: Reason[] = [
+      { code: 'RISKY_LOGIN', detail: `login scored ${ep.score.toFixed(2)}` },
+      ...ep.reasons.slice(0, 6),
+      { code: 'SESSION_ACTIONS', detail: kinds.map((k) => `${k}×${ep.actions[k]}`).join(', ') },
+    ];
+    ctx.raise({
+      kind: 'account_takeover',
+      severity: score >= 0.9 ? 'critical' : 'high',
+      score: Math.round(score * 1000) / 1000,
+      account_id,
+      ip: ep.ip,
+      window: { start: new Date(ep.t).toISOString(), end: new Date(ctx.t).toISOString() },
+      reasons,
+      event_ids: [...ep.ev],
+      data: { session_id: ep.session, ip: ep.ip, asn: ep.asn || undefined, user_agent: ep.ua, stuffing_source: ep.stuffing.length > 0, linked_stuffing: ep.stuffing, actions: ep.actions },
+    });
+  }
+
+  onAlert(alert: Alert, ctx: AlertContext): void {
+    if (alert.kind !== 'account_takeover' || !alert.account_id) return;
+    const acct = this.account(alert.account_id);
+    acct.atoT = ctx.t;
+    acct.flagT = ctx.t;
+  }
+
+  snapshot(): LoginDefenceState {
+    return { accounts: this.accounts, global: this.global, sources: this.sources.stats, base: this.base, ipAlerted: this.ipAlerted, hijacked: this.hijacked };
+  }
+
+  restore(state: unknown): void {
+    const s = state as LoginDefenceState;
+    this.accounts = s.accounts;
+    this.global = s.global;
+    this.sources.stats = s.sources;
+    this.base = s.base;
+    this.ipAlerted = s.ipAlerted;
+    this.hijacked = s.hijacked;
+    this.memo = undefined;
+  }
+
+  /** Accounts with state (for the memory benchmark). */
+  get accountCount(): number {
+    return this.accounts.size;
+  }
+}
+
+interface LoginDefenceState {
+  accounts: Map<string, AccountDef>;
+  global: GlobalCounts;
+  sources: SourceTracker['stats'];
+  base: { t: number; att: number; fail: number };
+  ipAlerted: Map<string, { a: number; last: number }>;
+  hijacked: Map<string, number>;
+}
+
+const uaOf = (ev: OrderEvent | AccountChangeEvent | CashEvent): string | undefined => (ev.type === 'cash' ? undefined : ev.user_agent);
+
+const STUFFING_CODE: Record<SourceKind, string> = {
+  ip: 'STUFFING_IP',
+  net: 'STUFFING_NETWORK',
+  asn: 'STUFFING_ASN',
+  ua: 'STUFFING_CLIENT',
+  dev: 'STUFFING_DEVICE',
+  pw: 'PASSWORD_SPRAY',
+};
+
+function describeSource(kind: SourceKind, key: string, x: LoginFeatures): string {
+  switch (kind) {
+    case 'ip':
+      return `IP ${key}`;
+    case 'net':
+      return `network ${key}`;
+    case 'asn':
+      return `AS${key}${x.info.asn === Number(key) && x.info.org ? ` (${x.info.org})` : ''}`;
+    case 'ua':
+      return 'user agent';
+    case 'dev':
+      return `device ${key.slice(0, 16)}`;
+    case 'pw':
+      return 'one password tried on many accounts';
+  }
+}
+
+/** Lockout key: the device cookie, else client string + network (what an attacker must change to retry). */
+function deviceKey(ev: LoginEvent, x: LoginFeatures): string {
+  return ev.device_id ? `d:${ev.device_id}` : `u:${hash31(ev.user_agent + '|' + x.net)}`;
+}
+
+function classifyAction(ev: OrderEvent | AccountChangeEvent | CashEvent, ctx: ObserveContext): string | undefined {
+  switch (ev.type) {
+    case 'account_change':
+      if (ev.field === 'bank_account') return 'bank_change';
+      return SENSITIVE_FIELDS.has(ev.field) ? 'contact_change' : undefined;
+    case 'cash':
+      return ev.direction === 'withdrawal' ? 'withdrawal' : undefined;
+    case 'order': {
+      if (ev.action === 'cancel') return undefined;
+      if (ev.side === 'buy') return 'buy';
+      const held = ctx.world.accounts.get(ev.account_id)?.holdings.get(ev.symbol) ?? 0;
+      return held > 0 && ev.qty >= 0.9 * held ? 'liquidation' : 'sell';
+    }
+  }
+}
+
+function describeAction(ev: OrderEvent | AccountChangeEvent | CashEvent): string {
+  switch (ev.type) {
+    case 'order':
+      return `${ev.side} ${ev.qty} ${ev.symbol}`;
+    case 'account_change':
+      return `change of ${ev.field}`;
+    case 'cash':
+      return `${ev.direction} ¥${ev.amount_jpy.toLocaleString('ja-JP')}`;
+  }
+}

@@ -1,0 +1,3 @@
+export { policySchema, type Policy, type PolicyInput } from './policySchema.js';
+export { parsePolicy, validatePolicy, defaultPolicy, PolicyError } from './parsePolicy.js';
+export { loadPolicy } from './loadPolicy.js';
