@@ -37,8 +37,11 @@ export function copyDisk(d: MemoryDisk): MemoryDisk {
 export class MemoryStore implements ServiceStore {
   /** Make the next `recordBatch` throw (a full disk, a lost connection). */
   failNextWrite = false;
+  /** Make every write take this long (a slow disk), so requests are still in flight when a test acts. */
+  writeDelayMs = 0;
   closed = false;
   writes = 0;
+  writesStarted = 0;
 
   constructor(readonly disk: MemoryDisk = createDisk()) {}
 
@@ -48,6 +51,8 @@ export class MemoryStore implements ServiceStore {
 
   async recordBatch(items: ProcessedItem[]): Promise<(number | undefined)[]> {
     if (this.closed) throw new Error('store is closed');
+    this.writesStarted++;
+    if (this.writeDelayMs) await new Promise((r) => setTimeout(r, this.writeDelayMs));
     if (this.failNextWrite) {
       this.failNextWrite = false;
       throw new Error('disk full');
