@@ -52,7 +52,7 @@ async function extractTape(file: string, out: string): Promise<void> {
   const w = createWriteStream(out);
   for await (const b of readNdjsonLines(file)) {
     const keep = b.lines.filter((l) => l.includes('"market_trade"'));
-    if (keep.length && !w.write(keep.join('\n') + '\n')) await new Promise((r) => w.once('drain', r));
+    if (keep.length && !w.write(keep.join('\n') + '\n')) await new Promise<void>((r) => w.once('drain', () => r()));
   }
   await new Promise<void>((r) => w.end(() => r()));
 }
