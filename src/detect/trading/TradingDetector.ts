@@ -12,6 +12,7 @@ import {
   createTradingState,
   type Episode,
   type PositionTrack,
+  type SymbolBuying,
   type TradingProfile,
   type TradingState,
 } from './TradingState.js';
@@ -80,7 +81,7 @@ export class TradingDetector implements Detector {
         this.markSuspect(alert.account_id, Number.isNaN(since) ? ctx.t : since, 'alert');
       }
     } else if (alert.kind === 'pump_and_dump' && alert.symbol) {
-      const onset = parseTime(alert.data?.onset) ?? parseTime(alert.window?.start) ?? ctx.t;
+      const onset = parseTime(alert.data?.onset_ts) ?? parseTime(alert.data?.onset) ?? parseTime(alert.window?.start) ?? ctx.t;
       this.openEpisode(alert.symbol, onset, ctx.t, 'tape', ctx);
     }
   }
@@ -291,7 +292,7 @@ export class TradingDetector implements Detector {
     if (sb.alerted_t >= 0) {
       if (suspicious && !sb.named.has(ev.account_id)) {
         sb.named.add(ev.account_id);
-        this.markCoordinated(ev, a, ctx);
+        this.markCoordinated(ev, a, ctx, sb);
       }
       return;
     }
@@ -333,10 +334,22 @@ export class TradingDetector implements Detector {
     }
   }
 
-  private markCoordinated(ev: OrderEvent, a: OrderAssessment, ctx: ObserveContext): void {
+  /** A risky account joins buying already alerted as coordinated: say so, so the campaign links it. */
+  private markCoordinated(ev: OrderEvent, a: OrderAssessment, ctx: ObserveContext, sb: SymbolBuying): void {
     if (!this.state.suspects.has(ev.account_id)) this.markSuspect(ev.account_id, a.session?.t ?? ctx.t, 'coordination', ev.session_id);
     const ep = this.openEpisode(ev.symbol, ctx.t, ctx.t, 'coordination', ctx);
     ep.hijacked.add(ev.account_id);
+    ctx.raise({
+      kind: 'coordinated_trading_update',
+      severity: 'high',
+      score: 0.8,
+      symbol: ev.symbol,
+      account_id: ev.account_id,
+      window: { start: new Date(sb.alerted_t).toISOString(), end: ev.ts },
+      reasons: [{ code: 'JOINS_COORDINATED_BUYING', detail: `${ev.account_id} joins the coordinated buying of ${ev.symbol} (${sb.named.size} accounts so far)` }],
+      event_ids: [ev.id],
+      data: { accounts: [ev.account_id], all_named: [...sb.named].sort() },
+    });
     this.queueTakeover(ev, a, ctx, 'coordination', { symbol: ev.symbol });
   }
 
