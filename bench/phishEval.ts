@@ -1,0 +1,139 @@
+/**
+ * Measure the phishing URL analysis on the JPCERT/CC feed (learn from the months up to --train-until,
+ * test on the --test months, securities brands only) and its false positives on a popularity list.
+ * Shared data is read only from the paths given; nothing here runs in the tests.
+ *
+ *   node dist/bench/phishEval.js --jpcert ../shared/data/jpcert-phishurl \
+ *     --tranco ../shared/data/sublime/tranco_top_50k.csv [--train-until 202504] [--test 202505,202506] [--json]
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadBrandCatalogue } from '../src/phishing/brandCatalogue.js';
+import { analyzePhishingUrl } from '../src/phishing/analyzePhishingUrl.js';
+import { KitMemory } from '../src/phishing/KitMemory.js';
+import { parsePhishFeed, type FeedRow } from '../src/phishing/parsePhishFeed.js';
+import type { UrlVerdict } from '../src/phishing/types.js';
+
+const { values } = parseArgs({
+  options: {
+    jpcert: { type: 'string' },
+    tranco: { type: 'string' },
+    'train-until': { type: 'string', default: '202504' },
+    test: { type: 'string', default: '202505,202506' },
+    json: { type: 'boolean', default: false },
+    'list-misses': { type: 'boolean', default: false },
+  },
+});
+if (!values.jpcert) throw new Error('--jpcert DIR (the JPCERT/CC phishurl-list folder, one YYYYMM.csv per month) is required');
+
+const cat = loadBrandCatalogue();
+const testMonths = values.test!.split(',').map((s) => s.trim());
+const trainUntil = values['train-until']!;
+const files = readdirSync(values.jpcert).filter((f) => /^\d{6}\.csv$/.test(f)).sort();
+const train: FeedRow[] = [];
+const test = new Map<string, FeedRow[]>();
+let rejected = 0;
+for (const f of files) {
+  const month = f.slice(0, 6);
+  const isTest = testMonths.includes(month);
+  if (month > trainUntil && !isTest) continue;
+  const feed = parsePhishFeed(readFileSync(join(values.jpcert, f), 'utf8'), cat);
+  rejected += feed.rejects.length;
+  if (isTest) test.set(month, feed.rows);
+  else train.push(...feed.rows);
+}
+
+const t0 = performance.now();
+const memory = new KitMemory();
+memory.learn(train.map((r) => ({ parts: r.parts, brand: r.brand, date: r.date })));
+const learnMs = performance.now() - t0;
+
+const securities = (r: FeedRow) => r.brand !== null && /証券/.test(r.brand);
+interface Tally { n: number; phishing: number; caught: number; rightBrand: number; kit: number }
+const blank = (): Tally => ({ n: 0, phishing: 0, caught: 0, rightBrand: 0, kit: 0 });
+const withMem = new Map<string, Tally>();
+const noMem = new Map<string, Tally>();
+const misses: string[] = [];
+const wrong: string[] = [];
+function tally(map: Map<string, Tally>, key: string, v: UrlVerdict, truth: string): void {
+  const t = map.get(key) ?? blank();
+  map.set(key, t);
+  t.n++;
+  if (v.verdict === 'phishing') t.phishing++;
+  if (v.verdict === 'phishing' || v.verdict === 'suspicious') {
+    t.caught++;
+    if (v.brand === truth) t.rightBrand++;
+    if (v.cluster_id) t.kit++;
+  }
+}
+for (const [month, rows] of test) {
+  const seen = new Set<string>();
+  for (const r of rows) {
+    if (!securities(r) || seen.has(r.url)) continue;
+    seen.add(r.url);
+    const a = analyzePhishingUrl(r.url, { memory });
+    const b = analyzePhishingUrl(r.url);
+    for (const key of [`month ${month}`, `brand ${r.brand}`, 'all']) {
+      tally(withMem, key, a, r.brand!);
+      tally(noMem, key, b, r.brand!);
+    }
+    if (a.verdict === 'benign' || a.verdict === 'error') misses.push(`${month} ${r.brand} ${r.url}`);
+    else if (a.brand !== r.brand) wrong.push(`${month} ${r.brand} → ${a.brand} ${r.url}`);
+  }
+}
+
+let fp: { n: number; flagged: string[]; phishing: number; ownFlagged: string[] } | undefined;
+if (values.tranco) {
+  const flagged: string[] = [];
+  let n = 0;
+  let phishing = 0;
+  for (const line of readFileSync(values.tranco, 'utf8').split(/\r?\n/)) {
+    const domain = line.split(',')[1]?.trim();
+    if (!domain || domain === 'domain') continue;
+    n++;
+    const v = analyzePhishingUrl(`https://${domain}/`, { memory });
+    if (v.verdict === 'phishing' || v.verdict === 'suspicious') {
+      flagged.push(`${domain} ${v.verdict} ${v.brand ?? '-'} ${v.score} ${v.reasons.map((r) => r.code).join('+')} ${v.kit?.template ?? ''}`);
+      if (v.verdict === 'phishing') phishing++;
+    }
+  }
+  const ownFlagged: string[] = [];
+  for (const b of cat.brands) {
+    for (const d of [...b.domains, ...b.group_domains]) {
+      for (const u of [`https://${d}/`, `https://www.${d}/`, `https://login.${d}/login`]) {
+        const v = analyzePhishingUrl(u, { memory });
+        if (v.verdict !== 'benign') ownFlagged.push(`${u} ${v.verdict}`);
+      }
+    }
+  }
+  fp = { n, flagged, phishing, ownFlagged };
+}
+
+const pct = (a: number, b: number) => (b === 0 ? '-' : ((100 * a) / b).toFixed(1) + '%');
+if (values.json) {
+  console.log(JSON.stringify({ trainUntil, testMonths, trainRows: train.length, templates: memory.size, withMemory: Object.fromEntries(withMem), noMemory: Object.fromEntries(noMem), fp }, null, 1));
+} else {
+  console.log(`learned ${train.length} reports (≤ ${trainUntil}, ${rejected} rejected rows) into ${memory.size} templates in ${learnMs.toFixed(0)} ms`);
+  console.log(`test months ${testMonths.join(', ')}: securities-brand phishing URLs (distinct per month)\n`);
+  console.log('| slice | URLs | caught (phishing+suspicious) | phishing | right brand of caught | via kit | caught, no learning | right brand, no learning |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  const keys = [...withMem.keys()].sort((a, b) => (a === 'all' ? 1 : b === 'all' ? -1 : a.localeCompare(b)));
+  for (const k of keys) {
+    const a = withMem.get(k)!;
+    const b = noMem.get(k)!;
+    console.log(`| ${k} | ${a.n} | ${pct(a.caught, a.n)} | ${pct(a.phishing, a.n)} | ${pct(a.rightBrand, a.caught)} | ${a.kit} | ${pct(b.caught, b.n)} | ${pct(b.rightBrand, b.caught)} |`);
+  }
+  if (fp) {
+    console.log(`\nfalse positives on ${fp.n} popular domains (https://DOMAIN/): ${fp.flagged.length} flagged (${fp.phishing} phishing), ${pct(fp.flagged.length, fp.n)}`);
+    for (const f of fp.flagged) console.log('  ' + f);
+    console.log(`brokers' own and group domains flagged: ${fp.ownFlagged.length}`);
+    for (const f of fp.ownFlagged) console.log('  ' + f);
+  }
+  if (values['list-misses']) {
+    console.log(`\nmissed (${misses.length}):`);
+    for (const m of misses) console.log('  ' + m);
+    console.log(`\nwrong brand (${wrong.length}):`);
+    for (const m of wrong) console.log('  ' + m);
+  }
+}

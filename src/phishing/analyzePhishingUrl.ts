@@ -1,0 +1,331 @@
+/**
+ * Lexical URL analysis (contract §5 `kabuguard phish url`): which broker a URL imitates, how sure we
+ * are, and why. Pure and synchronous; about 10 µs a URL.
+ *
+ * Why lexical tools miss broker phishing (SOURCES.md): the broker's name sits in a *subdomain* of a
+ * throwaway domain (`monex-co-jp.<random>.cn`), is misspelt (`raketun-sec`, `moneix`), transliterated
+ * into pinyin by Simplified-Chinese kits (`latianzq` = 乐天证券), moved into the path
+ * (`/www.sbisec.co.jp/ETGate/`) or absent. So every label is tokenised and matched, not only the
+ * registered domain, and brand-less URLs are left to the kit memory.
+ */
+import { loadBrandCatalogue, type AliasEntry, type Brand, type BrandCatalogue } from './brandCatalogue.js';
+import { foldLookalikes, skeletonOf } from './confusables.js';
+import { boundedEditDistance } from './editDistance.js';
+import { findZone, loadHostLists, type HostLists } from './hostLists.js';
+import type { KitMemory } from './KitMemory.js';
+import { alphaTokens, looksRandom } from './lexicalFeatures.js';
+import { parsePhishUrl, PhishInputError, type PhishUrlParts } from './parsePhishUrl.js';
+import type { Reason, UrlVerdict } from './types.js';
+
+export interface AnalyzeUrlOptions {
+  /** Brand catalogue. Default: the bundled data/phishing/brands.json. */
+  catalogue?: BrandCatalogue;
+  /** Host lists. Default: the bundled data/phishing/hosts.json. */
+  hostLists?: HostLists;
+  /** Learned kit templates (`phish learn`); without it only the catalogue and lexical cues are used. */
+  memory?: KitMemory;
+  /** Score from which a URL that names a broker is `phishing`. Default 0.7. */
+  phishingThreshold?: number;
+  /** Score from which a URL is `suspicious`. Default 0.5. */
+  suspiciousThreshold?: number;
+}
+
+type Where = 'sub' | 'reg' | 'path';
+
+interface BrandHit {
+  brand: Brand;
+  weight: number;
+  reason: Reason;
+}
+
+let defaults: { catalogue: BrandCatalogue; hostLists: HostLists } | undefined;
+function getDefaults(): { catalogue: BrandCatalogue; hostLists: HostLists } {
+  return (defaults ??= { catalogue: loadBrandCatalogue(), hostLists: loadHostLists() });
+}
+
+/** Suffixes where only Japanese residents and companies can register: a namesake company is likely. */
+const JP_SUFFIX = /(^|\.)jp$/;
+
+/** Analyse one URL. Malformed input gives an `error` verdict with the reason, never an exception. */
+export function analyzePhishingUrl(url: string, opts: AnalyzeUrlOptions = {}): UrlVerdict {
+  let parts: PhishUrlParts;
+  try {
+    parts = parsePhishUrl(url);
+  } catch (err) {
+    if (!(err instanceof PhishInputError)) throw err;
+    return { url, verdict: 'error', brand: null, score: 0, reasons: [{ code: 'UNPARSABLE_URL', detail: err.message }], error: err.message };
+  }
+  return analyzeParsedUrl(url, parts, opts);
+}
+
+/** As `analyzePhishingUrl`, for a URL already parsed (the e-mail and page analysers reuse parts). */
+export function analyzeParsedUrl(url: string, p: PhishUrlParts, opts: AnalyzeUrlOptions = {}): UrlVerdict {
+  const d = getDefaults();
+  const cat = opts.catalogue ?? d.catalogue;
+  const hosts = opts.hostLists ?? d.hostLists;
+  const phishingAt = opts.phishingThreshold ?? 0.7;
+  const suspiciousAt = opts.suspiciousThreshold ?? 0.5;
+
+  const own = p.isIp ? undefined : findOwnDomain(cat, p.hostname);
+  if (own) {
+    return {
+      url,
+      verdict: 'benign',
+      brand: null,
+      score: 0,
+      reasons: [{ code: 'BRAND_OWN_DOMAIN', detail: `${p.domain} belongs to ${own.name} or its group` }],
+      domain: p.domain,
+    };
+  }
+
+  const reasons: Reason[] = [];
+  const context: number[] = [];
+  const hits: BrandHit[] = [];
+  const tld = p.publicSuffix.slice(p.publicSuffix.lastIndexOf('.') + 1);
+  // Government, academic and municipal second levels (gov.cn, ac.jp, lg.jp) need proof of identity.
+  const restricted = /(^|\.)(gov|edu|ac|go|lg|mil|ed|gr)\.[a-z]+$/.test(p.publicSuffix);
+  const susTld = !p.isIp && !restricted && (hosts.suspiciousTlds.has(p.publicSuffix) || hosts.suspiciousTlds.has(tld));
+  const freeZone = p.isIp ? undefined : findZone(hosts.freeHosting, p.hostname) ?? findZone(hosts.dynamicDns, p.hostname);
+  const randomReg = !p.isIp && !p.privateSuffix && looksRandom(p.domainLabel);
+
+  if (p.isIp) add(reasons, context, 0.3, 'IP_HOST', `the host is a bare IP address (${p.hostname})`);
+  if (susTld) add(reasons, context, 0.15, 'SUSPICIOUS_TLD', `.${p.publicSuffix} is a cheap suffix common in phishing`);
+  if (freeZone) {
+    const dyn = hosts.dynamicDns.has(freeZone);
+    add(reasons, context, 0.2, dyn ? 'DYNAMIC_DNS' : 'FREE_HOSTING', `${freeZone} gives anyone a ${dyn ? 'dynamic-DNS name' : 'free subdomain'}`);
+  }
+  if (!p.isIp && findZone(hosts.shorteners, p.hostname)) add(reasons, context, 0.1, 'URL_SHORTENER', `${p.domain} hides the destination`);
+  if (randomReg) add(reasons, context, 0.15, 'RANDOM_DOMAIN', `registered label "${p.domainLabel}" looks machine-generated`);
+
+  // Labels an attacker chose: subdomains, and the label left of a hosting/dynamic-DNS zone.
+  const subLabels = p.subLabels.filter((l) => l !== 'www');
+  const userLabels = p.privateSuffix || freeZone ? [...subLabels, p.domainLabel] : subLabels;
+  const decoration = findSuffixDecoration(p);
+  if (decoration) add(reasons, context, 0.3, 'FAKE_SUFFIX_DECORATION', `"${decoration}" imitates a real domain inside the host name`);
+
+  let confusable = false;
+  for (const label of userLabels) {
+    const h = matchLabel(cat, label, 'sub', susTld || randomReg || decoration !== undefined);
+    if (h) {
+      hits.push(h);
+      confusable ||= label !== label.normalize('NFKC').toLowerCase() || /[^\x00-\x7f]/.test(label);
+    }
+  }
+  if (!p.privateSuffix && !freeZone && !p.isIp) {
+    const h = matchLabel(cat, p.domainLabel, 'reg', susTld || JP_SUFFIX.test(p.publicSuffix) === false && randomReg, JP_SUFFIX.test(p.publicSuffix));
+    if (h) {
+      hits.push(h);
+      confusable ||= /[^\x00-\x7f]/.test(p.domainLabel);
+    }
+  }
+  if (confusable) add(reasons, context, 0.2, 'CONFUSABLE_CHARACTERS', `host ${p.unicodeHost} uses look-alike Unicode characters`);
+
+  for (const h of matchPath(cat, p)) hits.push(h);
+  if (hits.length === 0 && p.pathSegments.some((s) => LOGIN_WORDS.test(s))) {
+    add(reasons, context, 0.1, 'LOGIN_PATH', `the path asks for a login (${p.pathSegments.join('/').slice(0, 60)})`);
+  }
+
+  let brand: Brand | null = null;
+  let brandWeight = 0;
+  for (const h of hits) {
+    reasons.push(h.reason);
+    if (h.weight > brandWeight) {
+      brand = h.brand;
+      brandWeight = h.weight;
+    }
+  }
+  // Several independent places naming the same broker (host and path) add up; other brands do not.
+  const weights = hits.filter((h) => h.brand === brand).map((h) => h.weight);
+
+  let brandName: string | null = brand?.name ?? null;
+  let kit: UrlVerdict['kit'];
+  if (opts.memory) {
+    const m = opts.memory.match(p);
+    if (m) {
+      const { weight, ...match } = m;
+      kit = match;
+      weights.push(weight);
+      reasons.push({
+        code: 'KIT_TEMPLATE',
+        detail: `${m.template} seen on ${m.domains_seen} reported domain(s) (cluster ${m.cluster_id}${m.brand ? `, last reported as ${m.brand}` : ''})`,
+      });
+      brandName ??= m.brand;
+    }
+  }
+
+  const score = round(noisyOr([...weights, ...context]));
+  const named = brandName !== null;
+  const verdict = score >= phishingAt && (named || kit) ? 'phishing' : score >= suspiciousAt ? 'suspicious' : 'benign';
+  const out: UrlVerdict = { url, verdict, brand: verdict === 'benign' ? null : brandName, score, reasons, domain: p.domain };
+  if (kit && verdict !== 'benign') {
+    out.cluster_id = kit.cluster_id;
+    out.kit = kit;
+  }
+  return out;
+}
+
+const LOGIN_WORDS = /^(login|logon|signin|sign-in|auth|verify|verification|account|member|mypage|secure|update|confirm)([._-]|$)/;
+
+function add(reasons: Reason[], context: number[], w: number, code: string, detail: string): void {
+  reasons.push({ code, detail });
+  context.push(w);
+}
+
+function noisyOr(ws: number[]): number {
+  let keep = 1;
+  for (const w of ws) keep *= 1 - w;
+  return 1 - keep;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function findOwnDomain(cat: BrandCatalogue, hostname: string): Brand | undefined {
+  let h = hostname;
+  for (;;) {
+    const b = cat.ownDomains.get(h);
+    if (b) return b;
+    const dot = h.indexOf('.');
+    if (dot < 0) return undefined;
+    h = h.slice(dot + 1);
+  }
+}
+
+/**
+ * `co-jp`, `-jp`, `.co.jp.` or `.com.` inside a host (`rakuten-sec-co.jp.ubfsrdscfdfc5.shop`,
+ * `monex-co-jp.x.cn`): the kit dresses the host up as the broker's real domain.
+ */
+function findSuffixDecoration(p: PhishUrlParts): string | undefined {
+  if (p.subLabels.length === 0) return undefined;
+  const sub = p.subLabels.join('.');
+  const m = /(?:^|[.-])(co[.-]jp|com[.-]jp|ne[.-]jp|or[.-]jp)(?:$|[.-])/.exec(sub) ?? /(?:^|\.)(com|jp|net)$/.exec(sub);
+  return m?.[1];
+}
+
+/**
+ * Find a broker token in one hostname label. `supported` says whether the host already looks like a
+ * throwaway (cheap suffix, random domain, fake-suffix decoration), which turns a weak token into a
+ * hit. `jpSuffix` marks a `.jp` registration, where a namesake company is more likely than a fake.
+ */
+function matchLabel(cat: BrandCatalogue, label: string, where: Where, supported: boolean, jpSuffix = false): BrandHit | undefined {
+  const skel = skeletonOf(label);
+  const folded = foldLookalikes(skel.replace(/[-_]/g, ''));
+  const tokens = alphaTokens(skel);
+  const cueTokens = tokens.filter((t) => cat.cues.has(t));
+  const hasDigits = /[0-9]/.test(skel);
+  const inSub = where === 'sub';
+
+  for (const a of cat.aliases) {
+    if (a.short) continue;
+    if (!folded.includes(a.folded)) continue;
+    if (!isWordish(a, tokens, folded)) continue;
+    const whole = folded === a.folded;
+    const rest = folded.replace(a.folded, '');
+    const aliasHasCue = a.alias.length > 5 && [...cat.cues].some((c) => c.length >= 3 && a.alias.endsWith(c));
+    const restIsCue = aliasHasCue || rest === '' || [...cat.cues].some((c) => rest === c || rest.startsWith(c) || rest.endsWith(c)) || /^[0-9lo]+$/.test(rest);
+    let w: number;
+    if (inSub) w = 0.8;
+    else if (jpSuffix) w = whole ? 0.3 : restIsCue || cueTokens.length ? 0.6 : 0.3;
+    else if (whole) w = 0.6;
+    else if (cueTokens.length > 0 || hasDigits || restIsCue) w = 0.75;
+    else w = supported ? 0.6 : 0.45;
+    return { brand: a.brand, weight: w, reason: brandReason(a.brand, label, where, `contains "${a.alias}"`) };
+  }
+
+  for (const a of cat.aliases) {
+    if (!a.short) continue;
+    for (const t of tokens) {
+      const ft = foldLookalikes(t);
+      let w = 0;
+      if (ft === a.folded) w = inSub ? 0.75 : cueTokens.length > 0 || hasDigits || supported ? 0.7 : 0.35;
+      else if (ft.startsWith(a.folded) || ft.endsWith(a.folded)) {
+        const rest = ft.startsWith(a.folded) ? ft.slice(a.folded.length) : ft.slice(0, ft.length - a.folded.length);
+        const restCue = [...cat.cues].some((c) => foldLookalikes(c).length >= 2 && (rest.startsWith(foldLookalikes(c)) || rest.endsWith(foldLookalikes(c))));
+        if (restCue) w = inSub || supported ? 0.75 : 0.6;
+        else if (inSub || supported) w = 0.5;
+      }
+      if (w > 0) return { brand: a.brand, weight: jpSuffix ? Math.min(w, 0.4) : w, reason: brandReason(a.brand, label, where, `token "${t}" names ${a.alias}`) };
+    }
+  }
+
+  // Misspellings: bounded edit distance on the lookalike-folded tokens (raketun, rakouten, moneix).
+  for (const t of tokens) {
+    const ft = foldLookalikes(t);
+    if (ft.length < 6) continue;
+    for (const a of cat.aliases) {
+      if (a.short || a.folded.length < 5 || NO_FUZZY.has(a.alias)) continue;
+      // A five-letter alias only tolerates an inserted letter (moneix); substitutions make words (money).
+      if (a.folded.length === 5 && ft.length !== 6) continue;
+      const max = a.folded.length >= 7 && ft.length >= 7 ? 2 : 1;
+      if (Math.abs(ft.length - a.folded.length) > 1) continue;
+      if (max === 2 && ft[0] !== a.folded[0]) continue;
+      const dist = boundedEditDistance(ft, a.folded, max);
+      if (dist > max) continue;
+      if (isLookalikeException(a.brand, ft)) continue;
+      const w = inSub ? 0.75 : cueTokens.length > 0 || hasDigits || supported ? 0.7 : 0.35;
+      return { brand: a.brand, weight: jpSuffix ? Math.min(w, 0.4) : w, reason: brandReason(a.brand, label, where, `"${t}" is ${dist} edit(s) from "${a.alias}"`, 'BRAND_LOOKALIKE') };
+    }
+  }
+  return undefined;
+}
+
+/** Aliases made of ordinary words (`e-smart`), matched exactly only: their misspellings are words too. */
+const NO_FUZZY = new Set(['esmart', 'e-smart', 'invast', 'webull', 'moomoo', 'invafx', 'clicksec', 'click-sec', 'gmoclick', 'gmo-click',
+  // Pinyin syllables recombine into many unrelated words (songjiang ~ songjing).
+  'songjing', 'songjingzq', 'latianzq', 'letianzq', 'letianzhengquan', 'monzhengjuan', 'dahezq', 'dahezhengquan', 'rixing']);
+
+/** Common words a single edit away from a broker token (money ~ monex, mitsui ~ matsui). */
+const LOOKALIKE_EXCEPTIONS = new Set(['money', 'mitsui', 'matsuo', 'natsui', 'nomur', 'dahua', 'daiwo', 'invest', 'monet', 'mones', 'honex', 'conex', 'manex', 'mimex', 'lomex', 'vortex', 'nikon', 'mizuno', 'rakuen', 'okasa', 'ichiyo']);
+function isLookalikeException(_b: Brand, token: string): boolean {
+  return LOOKALIKE_EXCEPTIONS.has(token);
+}
+
+/**
+ * A brand alias inside a longer word counts when it starts or ends a token, so `esmart` does not fire
+ * inside `homesmart` while `rakutensec10` and `secrakuten` still do.
+ */
+function isWordish(a: AliasEntry, tokens: string[], folded: string): boolean {
+  if (a.folded.length >= 7) return true;
+  for (const t of tokens) {
+    const ft = foldLookalikes(t);
+    if (ft.startsWith(a.folded) || ft.endsWith(a.folded)) return true;
+  }
+  return folded.startsWith(a.folded) || folded.endsWith(a.folded);
+}
+
+function brandReason(b: Brand, label: string, where: Where, what: string, code = 'BRAND_TOKEN'): Reason {
+  const place = where === 'sub' ? 'subdomain label' : where === 'reg' ? 'registered domain' : 'path';
+  return { code, detail: `${place} "${label}" ${what} (${b.name})` };
+}
+
+/** Brand tokens and the broker's real login paths in the path and query (`/ETGate`, `?daiwasec=…`). */
+function matchPath(cat: BrandCatalogue, p: PhishUrlParts): BrandHit[] {
+  const out: BrandHit[] = [];
+  if (p.pathSegments.length === 0 && p.queryKeys.length === 0) return out;
+  const joined = '/' + p.pathSegments.join('/');
+  for (const lp of cat.loginPaths) {
+    const i = joined.indexOf(lp.path);
+    if (i < 0) continue;
+    const after = joined.charAt(i + lp.path.length);
+    if (after !== '' && after !== '/' && after !== '.' && after !== '_' && after !== '?') continue;
+    out.push({ brand: lp.brand, weight: 0.7, reason: { code: 'LOGIN_PATH_IMITATION', detail: `path ${lp.path} imitates ${lp.brand.name}'s real login page` } });
+    break;
+  }
+  for (const seg of p.pathSegments) {
+    if (seg.includes('.') && findOwnDomain(cat, seg)) {
+      const b = findOwnDomain(cat, seg)!;
+      out.push({ brand: b, weight: 0.8, reason: { code: 'BRAND_DOMAIN_IN_PATH', detail: `path carries ${b.name}'s domain "${seg}" on a foreign host` } });
+      return out;
+    }
+  }
+  for (const t of [...p.pathSegments, ...p.queryKeys, ...p.queryValues]) {
+    if (t.length > 80) continue;
+    const h = matchLabel(cat, t.replace(/\.(html?|php|aspx?|jsp)$/, ''), 'path', false);
+    if (h && h.weight >= 0.45) {
+      out.push({ brand: h.brand, weight: 0.65, reason: { code: 'BRAND_TOKEN_IN_PATH', detail: `path or query token "${t.slice(0, 60)}" names ${h.brand.name}` } });
+      break;
+    }
+  }
+  return out;
+}
