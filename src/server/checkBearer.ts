@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 /** Longest Authorization header looked at; anything longer is refused unread. */
 export const MAX_AUTHORIZATION_CHARS = 1024;
@@ -8,11 +8,11 @@ export const MAX_AUTHORIZATION_CHARS = 1024;
  * takes the same time whatever the length or content of the guess (no timing oracle on the token).
  */
 export function checkBearer(token: string): (header: string | undefined) => boolean {
-  const expected = createHash('sha256').update(token).digest();
+  const expected = hash('sha256', token, 'buffer');
   return (header) => {
     if (typeof header !== 'string' || header.length > MAX_AUTHORIZATION_CHARS) return false;
     const m = /^Bearer +(\S+) *$/i.exec(header);
     if (!m) return false;
-    return timingSafeEqual(createHash('sha256').update(m[1]!).digest(), expected);
+    return timingSafeEqual(hash('sha256', m[1]!, 'buffer'), expected);
   };
 }
