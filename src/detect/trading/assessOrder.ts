@@ -52,17 +52,12 @@ export function assessOrder(
   const yen = ev.qty * px * facts.fx;
   const profile = state.profiles.get(ev.account_id);
   const session = world.sessions.get(ev.session_id);
-  const base = { context: 0, order: 0, yen, symbol: facts, liquidated_share: 0, suspicious: false, session };
+  const out: OrderAssessment = { result: NO_HIT, context: 0, order: 0, yen, symbol: facts, liquidated_share: 0, suspicious: false, session };
 
-  if (ev.action === 'cancel') {
-    // Cancelling can only reduce exposure; never stand in the customer's way.
-    return { ...base, result: { rule: PRE_TRADE_RULE, outcome: 'no_hit', score: 0 } };
-  }
+  if (ev.action === 'cancel') return out; // cancelling only reduces exposure: never stand in the way
   const hold = world.holds.get(ev.account_id);
   if (hold) {
-    return {
-      ...base,
-      result: {
+    out.result = {
         rule: PRE_TRADE_RULE,
         outcome: 'hit',
         decision: 'hold',
@@ -70,11 +65,11 @@ export function assessOrder(
         reasons: [
           {
             code: 'ACCOUNT_ON_HOLD',
-            detail: `account held since ${new Date(hold.since_t).toISOString()} (${hold.reason}); orders wait until the hold is released`,
+            detail: `account held since event ${hold.event_id} (${hold.reason}); orders wait until the hold is released`,
           },
         ],
-      },
     };
+    return out;
   }
 
   const ctxSignals = contextSignals(ev, session, profile);
@@ -95,24 +90,19 @@ export function assessOrder(
   if (decision !== 'allow' || restricted !== undefined) {
     for (const s of [...ctxSignals, ...ordSignals].sort((a, b) => b.w - a.w)) reasons.push({ code: s.code, detail: s.detail });
   }
-  const score = Math.max(Math.sqrt(context * order), restricted !== undefined ? 0.5 : 0);
-  const suspicious = (context >= 0.5 && order >= 0.5) || (context >= 0.25 && order >= 0.85) || decision === 'block';
-  return {
-    ...base,
-    context,
-    order,
-    liquidated_share: liq,
-    suspicious,
-    result: {
-      rule: PRE_TRADE_RULE,
-      outcome: decision === 'allow' ? 'no_hit' : 'hit',
-      decision,
-      score: Math.round(score * 1000) / 1000,
-      ...(decision === 'step_up' ? { required_auth: 'passkey' as const } : {}),
-      reasons,
-    },
-  };
+  const score = Math.round(Math.max(Math.sqrt(context * order), restricted !== undefined ? 0.5 : 0) * 1000) / 1000;
+  out.context = context;
+  out.order = order;
+  out.liquidated_share = liq;
+  out.suspicious = (context >= 0.5 && order >= 0.5) || (context >= 0.25 && order >= 0.85) || decision === 'block';
+  out.result =
+    decision === 'allow'
+      ? { rule: PRE_TRADE_RULE, outcome: 'no_hit', decision, score, reasons }
+      : { rule: PRE_TRADE_RULE, outcome: 'hit', decision, score, reasons, ...(decision === 'step_up' ? { required_auth: 'passkey' as const } : {}) };
+  return out;
 }
+
+const NO_HIT: RuleResult = Object.freeze({ rule: PRE_TRADE_RULE, outcome: 'no_hit', score: 0 }) as RuleResult;
 
 /** Who is trading: the session against the customer's history. */
 function contextSignals(ev: OrderEvent, session: SessionInfo | undefined, p: TradingProfile | undefined): Signal[] {
@@ -180,7 +170,7 @@ function orderSignals(
       out.push({ code: 'NEVER_HELD', detail: `${ev.symbol} never held or traded by this account`, w: 0.15 });
     }
     if (f.thin) {
-      out.push({ code: 'THIN_SYMBOL', detail: `${ev.symbol} trades about ¥${Math.round(f.turnover_jpy).toLocaleString('en')} a day`, w: 0.2 });
+      out.push({ code: 'THIN_SYMBOL', detail: `${ev.symbol} trades about ${yenText(f.turnover_jpy)} a day`, w: 0.2 });
       const aggressive = ev.order_type === 'market' || (f.price > 0 && px >= f.price * 1.02);
       if (aggressive) {
         const above = f.price > 0 && ev.limit_price !== undefined ? ev.limit_price / f.price - 1 : 0;
@@ -202,7 +192,7 @@ function orderSignals(
     const n = p.orders;
     const sd = Math.max(0.5, Math.sqrt(p.log_yen_m2 / (n - 1)));
     const high = Math.exp(p.log_yen_mean + 2 * sd);
-    if (yen > 3 * high) out.push({ code: 'SIZE_ABOVE_USUAL', detail: `¥${Math.round(yen).toLocaleString('en')} vs usual up to ¥${Math.round(high).toLocaleString('en')}`, w: 0.3 });
+    if (yen > 3 * high) out.push({ code: 'SIZE_ABOVE_USUAL', detail: `${yenText(yen)} vs usual up to ${yenText(high)}`, w: 0.3 });
   }
   if (p) {
     let n = 1;
@@ -225,9 +215,11 @@ function liquidatedShare(
 ): number {
   const liq = state.liquidations.get(ev.account_id);
   const open = liq !== undefined && t - liq.start_t <= opts.liquidationWindowMs;
+  const selling = ev.side === 'sell' && ev.action === 'new';
+  if (!open && !selling) return 0;
   let base = open ? liq.base_yen : world.portfolioValueJpy(ev.account_id);
   let sold = open ? liq.sold_yen : 0;
-  if (ev.side === 'sell' && ev.action === 'new') {
+  if (selling) {
     sold += sellValue(ev, world, yen, f);
     if (!open) base = Math.max(base, sold);
   }
@@ -252,3 +244,5 @@ function noisyOr(signals: Signal[]): number {
 }
 
 const pct = (x: number): string => `${Math.round(x * 100)} %`;
+// Intl number formatting costs microseconds per call; decisions have a budget of tens of them.
+const yenText = (x: number): string => `¥${String(Math.round(x)).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}`;
