@@ -293,8 +293,14 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     await service.close();
   });
 
-  const started = await service.start();
-  app.log.info(started, 'state restored from the store');
+  try {
+    const started = await service.start();
+    app.log.info(started, 'state restored from the store');
+  } catch (err) {
+    // Release the store and under-pressure's timers: a caller that gets no app cannot close it.
+    await app.close().catch(() => undefined);
+    throw err;
+  }
   return app;
 }
 
