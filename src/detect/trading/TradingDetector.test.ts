@@ -111,6 +111,32 @@ describe('pre-trade decisions', () => {
     expect(decisions.get(buy.id)?.reasons[0]).toEqual({ code: 'RESTRICTED_SYMBOL', detail: '7992.T is restricted for buying: pumped 2025-04-14' });
   });
 
+  it('still holds an attacker who logged in once to look around and came back days later to trade', () => {
+    const b = market();
+    customer(b, 'D1');
+    b.login('D1', attacker(5));
+    b.wait(2 * DAY);
+    const s = b.login('D1', attacker(5));
+    const sell = b.order(s, { symbol: '7203.T', side: 'sell', qty: 600 });
+    const { decisions } = run(b.events);
+    expect(decisions.get(sell.id)?.decision).toBe('hold');
+    expect(decisions.get(sell.id)?.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['RECENT_DEVICE', 'RECENT_NETWORK']));
+  });
+
+  it('blocks orders in a session whose login was refused', () => {
+    const b = market();
+    customer(b, 'F1');
+    const s = b.login('F1', attacker(6));
+    const buy = b.order(s, { symbol: '7203.T', side: 'buy', qty: 100 });
+    const denyLogin: Detector = {
+      name: 'fake-login',
+      assess: (ev) => (ev.type === 'login' && ev.ip.startsWith('45.76.') ? { rule: 'fake', outcome: 'hit', decision: 'deny', score: 0.99 } : undefined),
+    };
+    const { decisions } = run(b.events, {}, [denyLogin]);
+    expect(decisions.get(buy.id)?.decision).toBe('block');
+    expect(decisions.get(buy.id)?.reasons[0].code).toBe('LOGIN_REFUSED');
+  });
+
   it('never stands in the way of a cancel', () => {
     const b = market();
     customer(b, 'C1');

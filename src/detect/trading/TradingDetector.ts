@@ -120,15 +120,15 @@ export class TradingDetector implements Detector {
 
   private observeLogin(ev: LoginEvent, ctx: ObserveContext): void {
     if (ev.outcome !== 'success' || !ev.account_id) return;
-    // Only sessions the login defence let through unchallenged teach us the customer's devices; an
-    // account under suspicion learns nothing until it is cleared.
+    // Every successful login is remembered with its time, so novelty is judged against what came
+    // before the session; an account under suspicion learns nothing until it is cleared.
     if (this.state.suspects.has(ev.account_id)) return;
     const p = this.profile(ev.account_id);
     p.logins++;
     if (p.first_login_t < 0) p.first_login_t = ctx.t;
-    remember(p.networks, networkOf(ev.ip), ctx.t);
-    if (ev.device_id) remember(p.devices, ev.device_id, ctx.t);
-    remember(p.user_agents, ev.user_agent, ctx.t);
+    remember(p.networks, networkOf(ev.ip), ctx.t, 1);
+    if (ev.device_id) remember(p.devices, ev.device_id, ctx.t, 1);
+    remember(p.user_agents, ev.user_agent, ctx.t, 1);
   }
 
   private observeOrder(ev: OrderEvent, ctx: ObserveContext): void {
@@ -173,7 +173,7 @@ export class TradingDetector implements Detector {
     this.learnSymbol(p, ev.symbol, ctx);
     if (ev.margin) p.used_margin = true;
     p.channels.add(ev.channel);
-    remember(p.networks, networkOf(ev.ip), ctx.t);
+    remember(p.networks, networkOf(ev.ip), ctx.t, 0);
     if (a.yen > 0) {
       // Welford on log yen: order sizes are log-normal, and a mean of yen is dominated by one big order.
       const x = Math.log(a.yen);
@@ -193,7 +193,7 @@ export class TradingDetector implements Detector {
     this.state.suspects.set(account, { since_t: since, session_id, source });
     // What the attacker brought with them must not become "known" to the profile.
     const p = this.state.profiles.get(account);
-    if (p) for (const m of [p.networks, p.devices, p.user_agents]) for (const [k, t] of m) if (t >= since) m.delete(k);
+    if (p) for (const m of [p.networks, p.devices, p.user_agents]) for (const [k, [t]] of m) if (t >= since) m.delete(k);
   }
 
   private queueTakeover(ev: OrderEvent, a: OrderAssessment, ctx: ObserveContext, source: 'pre_trade' | 'coordination', extra: Record<string, unknown> = {}): void {
@@ -489,16 +489,20 @@ export class TradingDetector implements Detector {
   }
 }
 
-function remember(m: Map<string, number>, key: string, t: number): void {
-  if (m.has(key)) return;
+function remember(m: Map<string, [number, number]>, key: string, t: number, uses: number): void {
+  const known = m.get(key);
+  if (known) {
+    known[1] += uses;
+    return;
+  }
   if (m.size >= MAX_KNOWN_VALUES) {
     // Forget the oldest first-seen value: mobile networks churn, a customer's old cafe does not matter.
     let oldK: string | undefined;
     let oldT = Infinity;
-    for (const [k, v] of m) if (v < oldT) [oldK, oldT] = [k, v];
+    for (const [k, [v]] of m) if (v < oldT) [oldK, oldT] = [k, v];
     if (oldK !== undefined) m.delete(oldK);
   }
-  m.set(key, t);
+  m.set(key, [t, uses]);
 }
 
 function pushCapped(m: Map<string, string[]>, key: string, v: string, cap: number): void {

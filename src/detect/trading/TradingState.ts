@@ -24,10 +24,10 @@ export interface TradingProfile {
   /** Distinct JST days with an order, for the usual pace. */
   active_days: number;
   last_active_day: number;
-  /** Network (/24) / device id / user agent → event time first seen. */
-  networks: Map<string, number>;
-  devices: Map<string, number>;
-  user_agents: Map<string, number>;
+  /** Network (/24) / device id / user agent → [event time first seen, logins that used it]. */
+  networks: Map<string, [number, number]>;
+  devices: Map<string, [number, number]>;
+  user_agents: Map<string, [number, number]>;
   channels: Set<string>;
 }
 

@@ -32,6 +32,9 @@ interface Signal extends Reason {
 const MIN = 60_000;
 const BURST_WINDOW_MS = 10 * MIN;
 const BURST_ORDERS = 6;
+const RECENT_MS = 14 * 86_400_000;
+/** An adversary-in-the-middle relays SMS, e-mail, TOTP and push codes, never a passkey or PKI signature. */
+const PHISHING_RESISTANT = new Set(['passkey', 'pki']);
 
 /**
  * Decide one order before it reaches the market (no look-ahead: `world` and `state` hold only the
@@ -75,12 +78,15 @@ export function assessOrder(
   const ctxSignals = contextSignals(ev, session, profile);
   const liq = liquidatedShare(ev, t, world, state, opts, yen, facts);
   const ordSignals = orderSignals(ev, t, profile, facts, yen, px, liq, world);
-  const context = noisyOr(ctxSignals);
+  const refused = session !== undefined && (session.account_id !== ev.account_id || session.login_decision === 'deny' || session.login_decision === 'block');
+  // A session proven with a passkey or PKI cannot be a relayed phish: novelty alone then means a new
+  // device of the customer's own.
+  const context = noisyOr(ctxSignals) * (session && PHISHING_RESISTANT.has(session.mfa) && !refused ? 0.4 : 1);
   const order = noisyOr(ordSignals);
   const restricted = ev.side === 'buy' ? opts.restricted.get(ev.symbol) : undefined;
 
   let decision: Outcome = 'allow';
-  if (session && session.account_id !== ev.account_id) decision = 'block';
+  if (refused) decision = 'block';
   else if ((context >= 0.75 && order >= 0.3) || (context >= 0.5 && order >= 0.5) || (context >= 0.25 && order >= 0.85)) decision = 'hold';
   else if ((context >= 0.5 && order >= 0.2) || (context >= 0.25 && order >= 0.5) || order >= 0.9 || context >= 0.9) decision = 'step_up';
   if (restricted !== undefined && decision !== 'block') decision = 'hold';
@@ -117,21 +123,21 @@ function contextSignals(ev: OrderEvent, session: SessionInfo | undefined, p: Tra
   }
   if (session.login_decision === 'deny' || session.login_decision === 'block') {
     out.push({ code: 'LOGIN_REFUSED', detail: `the login that opened this session was refused (${session.login_decision})`, w: 1 });
-  } else if (session.risk >= 0.2) {
+    return out;
+  }
+  if (session.risk >= 0.2) {
     out.push({ code: 'RISKY_LOGIN', detail: `login risk ${session.risk.toFixed(2)} (${session.login_decision ?? 'no decision'}, MFA ${session.mfa})`, w: session.risk });
+  }
+  if (session.login_decision === 'step_up' && !PHISHING_RESISTANT.has(session.mfa)) {
+    out.push({ code: 'STEP_UP_NOT_MET', detail: `login asked for phishing-resistant authentication but the session used ${session.mfa}`, w: 0.5 });
   }
   // Novelty means something only against a history: an account's first logins are all "new".
   const history = p !== undefined && p.logins >= 3 && p.first_login_t < session.t;
   if (history) {
     const net = networkOf(session.ip);
-    const netSeen = p.networks.get(net);
-    if (netSeen === undefined || netSeen >= session.t) out.push({ code: 'NEW_NETWORK', detail: `network ${net} first used by this account in this session`, w: 0.35 });
-    if (session.device_id !== undefined) {
-      const devSeen = p.devices.get(session.device_id);
-      if (devSeen === undefined || devSeen >= session.t) out.push({ code: 'NEW_DEVICE', detail: `device ${session.device_id} first used in this session`, w: 0.35 });
-    }
-    const uaSeen = p.user_agents.get(session.user_agent);
-    if (uaSeen === undefined || uaSeen >= session.t) out.push({ code: 'NEW_USER_AGENT', detail: `user agent first seen in this session: ${session.user_agent.slice(0, 120)}`, w: 0.2 });
+    novelty(out, 'NETWORK', `network ${net}`, p.networks.get(net), session.t, 0.35);
+    if (session.device_id !== undefined) novelty(out, 'DEVICE', `device ${session.device_id}`, p.devices.get(session.device_id), session.t, 0.35);
+    novelty(out, 'USER_AGENT', `user agent ${session.user_agent.slice(0, 100)}`, p.user_agents.get(session.user_agent), session.t, 0.2);
     if (!p.channels.has(ev.channel) && p.orders >= 3) out.push({ code: 'NEW_CHANNEL', detail: `first order through the ${ev.channel} channel`, w: 0.1 });
   }
   if (networkOf(ev.ip) !== networkOf(session.ip)) {
@@ -141,6 +147,15 @@ function contextSignals(ev: OrderEvent, session: SessionInfo | undefined, p: Tra
     out.push({ code: 'ORDER_USER_AGENT_DIFFERS', detail: 'order sent with another user agent than the login', w: 0.3 });
   }
   return out;
+}
+
+/**
+ * A value first used by this session is new; one first used a few days ago in one other login is
+ * still nearly new (an attacker who phished, looked around, and came back later to trade).
+ */
+function novelty(out: Signal[], what: string, label: string, seen: [number, number] | undefined, sessionT: number, w: number): void {
+  if (seen === undefined || seen[0] >= sessionT) out.push({ code: `NEW_${what}`, detail: `${label} first used by this account in this session`, w });
+  else if (seen[1] <= 2 && sessionT - seen[0] < RECENT_MS) out.push({ code: `RECENT_${what}`, detail: `${label} used in only one earlier login, ${Math.round((sessionT - seen[0]) / 3_600_000)} h before`, w: w * 0.7 });
 }
 
 /** What is traded: the order against the customer's habits and the symbol's liquidity. */
