@@ -187,3 +187,38 @@ describe('lockout', () => {
     expect(h.notifications.some((n) => n.template === 'PASSWORD_LOGIN_LOCKED')).toBe(true);
   });
 });
+
+describe('stuffing spread over residential proxies (one attempt per address)', () => {
+  it('marks the addresses of never-retried failures during a failure wave, not the customer who retried', () => {
+    const h = harness();
+    // Two quiet days: 40 customers log in every hour, one in twenty mistypes first.
+    let t = T0;
+    for (let hour = 0; hour < 48; hour++) {
+      for (let c = 0; c < 40; c++) {
+        t = T0 + hour * H + c * 60_000;
+        const ip = `10.1.${c}.${hour % 200}`;
+        if ((hour + c) % 20 === 0) h.run(login(t, { account_id: `c${c}`, ip, outcome: 'bad_password' }));
+        h.run(login(t + 20_000, { account_id: `c${c}`, ip }));
+      }
+    }
+    const waveStart = T0 + 48 * H;
+    const proxies: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      const ip = `10.2.${i}.${(i * 7) % 250}`;
+      proxies.push(ip);
+      h.run(login(waveStart + i * 10_000, { account_id: null, login_id_fp: `combo${i}`, ip, outcome: 'unknown_account', device_id: undefined, user_agent: UA_ANDROID }));
+      if (i === 75) {
+        // A customer mistypes during the wave and gets in on the second try.
+        h.run(login(waveStart + i * 10_000 + 1000, { account_id: 'c1', ip: '10.5.9.9', outcome: 'bad_password' }));
+        h.run(login(waveStart + i * 10_000 + 30_000, { account_id: 'c1', ip: '10.5.9.9' }));
+      }
+    }
+    // Later traffic lets the engine settle the candidates.
+    h.run(login(waveStart + 3 * H, { account_id: 'c2', ip: '10.1.2.3' }));
+    const alerted = new Set(h.alerts.filter((a) => a.kind === 'credential_stuffing').map((a) => a.ip));
+    const caught = proxies.filter((ip) => alerted.has(ip)).length;
+    expect(caught).toBeGreaterThan(100);
+    expect(alerted.has('10.5.9.9')).toBe(false);
+    expect([...alerted].every((ip) => proxies.includes(ip))).toBe(true);
+  });
+});

@@ -7,7 +7,9 @@ import { defaultPolicy, type Policy } from '../../policy/index.js';
 import { addToHistory, historyCount, newHistory, type AccountHistory } from './AccountHistory.js';
 import { draftNotification } from './draftNotification.js';
 import { extractLoginFeatures, F, hash31, type LoginFeatures } from './loginFeatures.js';
+import { parseUserAgent, type UserAgentInfo } from './parseUserAgent.js';
 import { addToGlobal, DEFAULT_RISK_WEIGHTS, newGlobalCounts, scoreLoginRisk, type GlobalCounts, type LoginRisk, type RiskWeights, type SourceEvidence } from './scoreLoginRisk.js';
+import { FailureWave, type WaveState } from './FailureWave.js';
 import { DEFAULT_SOURCE_THRESHOLDS, SourceTracker, type SourceKind, type SourceStat, type SourceThresholds } from './SourceTracker.js';
 
 export interface LoginDefenceOptions {
@@ -92,11 +94,14 @@ export class LoginDefence implements Detector {
   private accounts = new Map<string, AccountDef>();
   private global: GlobalCounts = newGlobalCounts();
   private sources: SourceTracker;
+  private wave = new FailureWave();
   /** All-network decayed attempts/failures, the baseline for ASN and client failure rates. */
   private base = { t: 0, att: 0, fail: 0 };
   /** IP → {first alert, last implicated} of its current stuffing episode. */
   private ipAlerted = new Map<string, { a: number; last: number }>();
   private hijacked = new Map<string, number>();
+  /** Cache of parsed user agents (derived data, not state: not snapshotted). */
+  private uaCache = new Map<string, UserAgentInfo>();
   /** Computed in `assess`, reused in `observe` of the same event. */
   private memo?: { id: string; x: LoginFeatures; risk: LoginRisk; stuffing: Reason[] };
 
@@ -183,7 +188,7 @@ export class LoginDefence implements Detector {
 
   private evaluateLogin(ev: LoginEvent, t: number): { x: LoginFeatures; risk: LoginRisk; stuffing: Reason[] } {
     if (this.memo?.id === ev.id) return this.memo;
-    const x = extractLoginFeatures(ev, t, this.lookup(ev.ip));
+    const x = extractLoginFeatures(ev, t, this.lookup(ev.ip), this.parseUa(ev.user_agent));
     const acct = ev.account_id ? this.accounts.get(ev.account_id) : undefined;
     const risk = scoreLoginRisk(x, acct?.hist, this.global, this.sourceEvidence(ev, x, acct, t), this.weights);
     const stuffing: Reason[] = [];
@@ -193,6 +198,17 @@ export class LoginDefence implements Detector {
     }
     this.memo = { id: ev.id, x, risk, stuffing };
     return this.memo;
+  }
+
+  /** User agents repeat across millions of logins; parsing one is a dozen regexes. */
+  private parseUa(ua: string): UserAgentInfo {
+    let u = this.uaCache.get(ua);
+    if (!u) {
+      if (this.uaCache.size >= 10_000) this.uaCache.clear();
+      u = parseUserAgent(ua);
+      this.uaCache.set(ua, u);
+    }
+    return u;
   }
 
   private sourceEvidence(ev: LoginEvent, x: LoginFeatures, acct: AccountDef | undefined, t: number): SourceEvidence {
@@ -319,6 +335,7 @@ export class LoginDefence implements Detector {
   // ───────────────────────────── state and alerts ─────────────────────────────
 
   observe(ev: KgEvent, ctx: ObserveContext): void {
+    if (this.wave.state.pending.length > 0) this.settleWave(ctx);
     switch (ev.type) {
       case 'login':
         this.observeLogin(ev, ctx);
@@ -361,8 +378,15 @@ export class LoginDefence implements Detector {
     }
     for (const [kind, key, s] of implicated) this.raiseStuffing(kind, key, s, x, ctx);
 
-    if (!ev.account_id) return;
-    const acct = this.account(ev.account_id);
+    const acct = ev.account_id ? this.account(ev.account_id) : undefined;
+    const waveOn = this.wave.record(ev.outcome, t);
+    if (waveOn && failed && implicated.length === 0) {
+      // A customer's own known device mistyping is not a candidate; an unknown login id always is.
+      const knownDevice = acct !== undefined && x.device !== '' && historyCount(acct.hist, F.device, x.h[F.device]) > 0;
+      if (!knownDevice) this.wave.addCandidate({ id: ev.id, ip: ev.ip, t, device: x.device, login_id_fp: ev.login_id_fp, unknown: ev.outcome === 'unknown_account' });
+    }
+
+    if (!ev.account_id || !acct) return;
     const decision = ctx.decision?.decision ?? 'allow';
     const strongMfa = PHISHING_RESISTANT.has(ev.mfa);
 
@@ -373,6 +397,10 @@ export class LoginDefence implements Detector {
     const trusted = decision === 'allow' || (strongMfa && decision !== 'deny');
     const hadHistory = acct.hist.n > 0;
     if (trusted) {
+      const ipStat = this.sources.get('ip', ev.ip, t);
+      if (ipStat) ipStat.lastSucc = t;
+      const devStat = x.device ? this.sources.get('dev', x.device, t) : undefined;
+      if (devStat) devStat.lastSucc = t;
       this.maturePending(acct, t, strongMfa ? x.h[F.device] : undefined);
       addToHistory(acct.hist, x.h, t);
       addToGlobal(this.global, x.h);
@@ -498,6 +526,35 @@ export class LoginDefence implements Detector {
     this.sweepIpAlerts(ctx.t);
   }
 
+  /** Judge wave candidates whose settle time passed: no later success → the IP is a stuffing source. */
+  private settleWave(ctx: ObserveContext): void {
+    for (const c of this.wave.takeSettled(ctx.t)) {
+      const ip = this.sources.get('ip', c.ip, ctx.t);
+      if (ip && ip.lastSucc > c.t) continue;
+      const dev = c.device ? this.sources.get('dev', c.device, ctx.t) : undefined;
+      if (dev && dev.lastSucc > c.t) continue;
+      const prev = this.ipAlerted.get(c.ip);
+      if (prev && ctx.t - prev.last <= 6 * 3600_000) {
+        prev.last = ctx.t;
+        continue;
+      }
+      const why = `during a login-failure wave (${this.wave.state.why}), a ${c.unknown ? 'login with an unknown id' : 'failed password'} from ${c.ip} was never followed by a success from that address or device`;
+      this.sources.flag('ip', c.ip, ctx.t, why);
+      this.ipAlerted.set(c.ip, { a: ctx.t, last: ctx.t });
+      ctx.raise({
+        kind: 'credential_stuffing',
+        severity: 'medium',
+        score: 0.8,
+        ip: c.ip,
+        ts: new Date(ctx.t).toISOString(),
+        window: { start: new Date(c.t).toISOString(), end: new Date(ctx.t).toISOString() },
+        reasons: [{ code: 'STUFFING_WAVE', detail: why }],
+        event_ids: ip?.ev.length ? ip.ev.slice(0, 50) : [c.id],
+        data: { source: 'wave', wave_since: new Date(this.wave.state.since || c.t).toISOString(), unknown_login_id: c.unknown },
+      });
+    }
+  }
+
   private sweepIpAlerts(t: number): void {
     if (this.ipAlerted.size < 10_000) return;
     for (const [ip, v] of this.ipAlerted) if (t - v.last > 6 * 3600_000) this.ipAlerted.delete(ip);
@@ -596,7 +653,7 @@ export class LoginDefence implements Detector {
   }
 
   snapshot(): LoginDefenceState {
-    return { accounts: this.accounts, global: this.global, sources: this.sources.stats, base: this.base, ipAlerted: this.ipAlerted, hijacked: this.hijacked };
+    return { accounts: this.accounts, global: this.global, sources: this.sources.stats, wave: this.wave.state, base: this.base, ipAlerted: this.ipAlerted, hijacked: this.hijacked };
   }
 
   restore(state: unknown): void {
@@ -604,6 +661,7 @@ export class LoginDefence implements Detector {
     this.accounts = s.accounts;
     this.global = s.global;
     this.sources.stats = s.sources;
+    this.wave.state = s.wave;
     this.base = s.base;
     this.ipAlerted = s.ipAlerted;
     this.hijacked = s.hijacked;
@@ -620,6 +678,7 @@ interface LoginDefenceState {
   accounts: Map<string, AccountDef>;
   global: GlobalCounts;
   sources: SourceTracker['stats'];
+  wave: WaveState;
   base: { t: number; att: number; fail: number };
   ipAlerted: Map<string, { a: number; last: number }>;
   hijacked: Map<string, number>;

@@ -29,6 +29,8 @@ export interface SourceStat {
   flagged: number;
   /** Last failure, epoch ms (an episode ends after a quiet gap). */
   lastFail: number;
+  /** Last trusted successful login from this source, epoch ms (set by the caller, who knows the decision). */
+  lastSucc: number;
   /** Evidence of the current episode: failed login event ids (bounded). */
   ev: string[];
   /** For clusters (not `ip`): IPs that failed in the current episode (bounded). */
@@ -94,6 +96,15 @@ export class SourceTracker {
     return s;
   }
 
+  /** Mark a source as a stuffing source from outside evidence (e.g. an orphan failure in a wave). */
+  flag(kind: SourceKind, key: string, t: number, why: string): void {
+    const s = this.stats[kind].get(key);
+    if (!s || s.flagged) return;
+    s.flagged = t;
+    s.lastFail = Math.max(s.lastFail, t);
+    s.why = why;
+  }
+
   /** Is the source in a stuffing episode at time `t`? */
   isFlagged(kind: SourceKind, key: string, t: number): SourceStat | undefined {
     const s = this.stats[kind].get(key);
@@ -110,7 +121,7 @@ export class SourceTracker {
     const map = this.stats[kind];
     let s = map.get(key);
     if (!s) {
-      s = { t, att: 0, fail: 0, unk: 0, dAcc: 0, dFail: 0, dSucc: 0, acc: [], failAcc: [], succAcc: [], flagged: 0, lastFail: 0, ev: [], ips: [], accts: [], why: '' };
+      s = { t, att: 0, fail: 0, unk: 0, dAcc: 0, dFail: 0, dSucc: 0, acc: [], failAcc: [], succAcc: [], flagged: 0, lastFail: 0, lastSucc: 0, ev: [], ips: [], accts: [], why: '' };
       map.set(key, s);
     } else {
       this.decay(kind, s, t);

@@ -29,9 +29,8 @@ export interface LoginFeatures {
 
 const JST_MS = 9 * 3600_000;
 
-export function extractLoginFeatures(ev: Pick<LoginEvent, 'ip' | 'user_agent' | 'device_id'>, t: number, info: IpInfo): LoginFeatures {
+export function extractLoginFeatures(ev: Pick<LoginEvent, 'ip' | 'user_agent' | 'device_id'>, t: number, info: IpInfo, ua: UserAgentInfo = parseUserAgent(ev.user_agent)): LoginFeatures {
   const net = networkOf(ev.ip);
-  const ua = parseUserAgent(ev.user_agent);
   const hour = Math.floor((((t + JST_MS) % 86_400_000) + 86_400_000) % 86_400_000 / 3600_000);
   const device = ev.device_id ?? '';
   const values = [
