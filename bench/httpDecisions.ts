@@ -142,7 +142,7 @@ async function startServer(dir: string): Promise<{ child: ChildProcess; url: str
   writeFileSync(join(dir, 'token'), TOKEN, { mode: 0o600 });
   const child = spawn(
     process.execPath,
-    [cli, 'serve', '--host', '127.0.0.1', '--port', '0', '--db', join(dir, 'bench.db'), '--token-file', join(dir, 'token'), '--log-level', 'warn', '--max-in-flight', '4096'],
+    [cli, 'serve', '--host', '127.0.0.1', '--port', '0', '--db', join(dir, 'bench.db'), '--token-file', join(dir, 'token'), '--log-level', 'warn'],
     { stdio: ['ignore', 'inherit', 'pipe'] },
   );
   const url = await new Promise<string>((res, rej) => {
