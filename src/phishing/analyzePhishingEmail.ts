@@ -89,7 +89,10 @@ export async function analyzePhishingEmail(raw: Buffer, opts: AnalyzeEmailOption
 
   const spf = auth.spf && typeof auth.spf === 'object' ? String((auth.spf as { status?: { result?: string } }).status?.result ?? 'none') : 'none';
   const dkimResults = auth.dkim?.results ?? [];
-  const dkim = dkimResults.length === 0 ? 'none' : dkimResults.some((r) => r.status?.result === 'pass') ? 'pass' : String(dkimResults[0].status?.result ?? 'fail');
+  // RFC 6376 §6.1.3: a body hash that does not verify is a permanent failure (mailauth says "neutral").
+  const dkimOf = (r: (typeof dkimResults)[number]) =>
+    r.status?.result === 'neutral' && /body hash/i.test(String(r.status?.comment ?? '')) ? 'fail' : String(r.status?.result ?? 'fail');
+  const dkim = dkimResults.length === 0 ? 'none' : dkimResults.some((r) => r.status?.result === 'pass') ? 'pass' : dkimOf(dkimResults[0]);
   const dmarc = auth.dmarc && typeof auth.dmarc === 'object' ? String((auth.dmarc as { status?: { result?: string } }).status?.result ?? 'none') : 'none';
 
   // Which broker does the mail speak for? The From domain, the display name, then the text.

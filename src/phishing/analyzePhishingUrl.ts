@@ -323,7 +323,9 @@ function matchPath(cat: BrandCatalogue, p: PhishUrlParts): BrandHit[] {
     if (t.length > 80) continue;
     const h = matchLabel(cat, t.replace(/\.(html?|php|aspx?|jsp)$/, ''), 'path', false);
     if (h && h.weight >= 0.45) {
-      out.push({ brand: h.brand, weight: 0.65, reason: { code: 'BRAND_TOKEN_IN_PATH', detail: `path or query token "${t.slice(0, 60)}" names ${h.brand.name}` } });
+      // A path token that already says "securities" or "login" next to the name (`sbisecjapan`, `rakusec`) is
+      // a kit's route, not an article slug.
+      out.push({ brand: h.brand, weight: h.weight >= 0.75 ? 0.7 : 0.6, reason: { code: 'BRAND_TOKEN_IN_PATH', detail: `path or query token "${t.slice(0, 60)}" names ${h.brand.name}` } });
       break;
     }
   }

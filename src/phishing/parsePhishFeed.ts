@@ -50,6 +50,19 @@ function splitCsv(line: string): string[] {
   return out;
 }
 
+/**
+ * `URL<tab>brand`, `URL brand`, or `URL,brand` / `URL;brand` where the last field holds no `/` (URLs
+ * may contain commas in their query, a brand label never holds a slash).
+ */
+function splitListLine(line: string): [string, string] {
+  const tab = line.indexOf('\t');
+  if (tab >= 0) return [line.slice(0, tab).trim(), line.slice(tab + 1).trim()];
+  const sp = line.search(/\s/);
+  if (sp >= 0) return [line.slice(0, sp), line.slice(sp + 1).trim()];
+  const m = /^(.*)[,;]([^,;/]*)$/.exec(line);
+  return m ? [m[1], m[2].trim()] : [line, ''];
+}
+
 /** JPCERT/CC dates are Japan time without offset (`2025/04/23 17:51:00`). */
 function jpcertDate(s: string): string | undefined {
   const m = /^(\d{4})[/-](\d{1,2})[/-](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(s.trim());
@@ -90,9 +103,7 @@ export function parsePhishFeed(text: string, cat: BrandCatalogue): ParsedFeed {
       }
       date = d;
     } else {
-      const m = /^(\S+)(?:\s*[\t,;]\s*|\s+)?(.*)$/.exec(raw.trim());
-      url = m?.[1] ?? '';
-      label = m?.[2] ?? '';
+      [url, label] = splitListLine(raw.trim());
     }
     try {
       const parts = parsePhishUrl(url);
