@@ -69,7 +69,14 @@ Examples:
       const out = o.alerts === '-' || o.decisions === '-' ? process.stderr : process.stdout;
       out.write(
         o.json
-          ? JSON.stringify({ ...res.stats, seconds: res.seconds, rejects_file: res.rejectsPath, resumed_from_line: res.resumedFromLine }) + '\n'
+          ? JSON.stringify({
+              ...res.stats,
+              seconds: res.seconds,
+              rejects_file: res.rejectsPath,
+              resumed_from_line: res.resumedFromLine,
+              checkpoints: res.checkpoints,
+              checkpoint_seconds: res.checkpointSeconds,
+            }) + '\n'
           : formatReplaySummary(res),
       );
     });
