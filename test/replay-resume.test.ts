@@ -260,13 +260,13 @@ describe('kabuguard replay, killed and restarted', () => {
     expect(JSON.parse(rerun.stdout).resumed_from_line).toBeUndefined();
     expect(summaryCounts(rerun.stdout)).toEqual(counts);
 
-    expect(await runAndKill(replayArgs(small, o), o.state, 400, env)).toBe(true);
+    expect(await runAndKill(replayArgs(small, o), o.state, 150, env)).toBe(true);
     const fresh = await run(process.execPath, replayArgs(small, o, ['--fresh']), { env });
     expect(JSON.parse(fresh.stdout).resumed_from_line).toBeUndefined();
     expect(summaryCounts(fresh.stdout)).toEqual(counts);
 
     // A different input behind the same name: its checkpoint must not be applied to it.
-    expect(await runAndKill(replayArgs(small, o), o.state, 400, env)).toBe(true);
+    expect(await runAndKill(replayArgs(small, o), o.state, 150, env)).toBe(true);
     writeFileSync(small, generateEvents(9, 1500));
     const changed = await run(process.execPath, replayArgs(small, o), { env });
     expect(JSON.parse(changed.stdout).resumed_from_line).toBeUndefined();
