@@ -1,12 +1,42 @@
 import type { Command } from 'commander';
 import { CliError } from '../CliError.js';
+import { parseNumber } from '../parseNumber.js';
+import { startProgress } from '../progress.js';
+import { writeSimulatedWorld } from '../../sim/writeSimulatedWorld.js';
+import { formatWorldSummary } from '../../sim/formatWorldSummary.js';
+import { DEFAULT_START } from '../../sim/simulateWorld.js';
 
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
-    .description('(being built)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new CliError('simulate is not built yet', 1);
+    .description('generate a labelled world: customers, market tape, account-takeover pump campaigns, credential stuffing, benign lookalikes')
+    .requiredOption('--out <dir>', 'output directory (events.ndjson, labels.json, world.json)')
+    .option('--seed <n>', 'PRNG seed (same seed, same bytes)', '1')
+    .option('--accounts <n>', 'customer accounts', '3000')
+    .option('--days <n>', 'calendar days', '10')
+    .option('--start <date>', 'first day, YYYY-MM-DD (JST)', DEFAULT_START)
+    .option('--json', 'print the summary as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  kabuguard simulate --out world                       about 3,000 accounts over 10 days (a few seconds)
+  kabuguard simulate --out big --accounts 100000 --days 30 --seed 7`,
+    )
+    .action((o: { out: string; seed: string; accounts: string; days: string; start: string; json?: boolean }) => {
+      const seed = parseNumber('--seed', o.seed, { integer: true, min: 0, max: 2 ** 31 });
+      const accounts = parseNumber('--accounts', o.accounts, { integer: true, min: 50, max: 5_000_000 });
+      const days = parseNumber('--days', o.days, { integer: true, min: 1, max: 366 });
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(o.start) || Number.isNaN(Date.parse(o.start))) {
+        throw new CliError(`option --start: "${o.start}" is not a date in the form YYYY-MM-DD`);
+      }
+      const bar = startProgress('simulate', days, 'days');
+      let res;
+      try {
+        res = writeSimulatedWorld(o.out, { seed, accounts, days, start: o.start, onDay: (d) => bar.update(d) });
+      } finally {
+        bar.stop();
+      }
+      process.stdout.write(o.json ? JSON.stringify(res.summary) + '\n' : formatWorldSummary(res.summary) + `  wrote ${res.eventsPath}, ${res.labelsPath}, ${res.worldPath}\n`);
     });
 }
