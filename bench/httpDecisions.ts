@@ -11,7 +11,10 @@
  * fixed rate: a request that waited for a slow one counts its wait.
  *
  * Baseline: the same events through `pipeline.processNow` in this process (no HTTP, no store),
- * timed per call, plus the engine's own `latency_us`.
+ * timed per call, plus the engine's own `latency_us`. `server_cpu_us_per_req` is the server
+ * process's CPU time (its own process metrics) over the answered requests of a run: the capacity of
+ * one core is about 1e6 / that figure, whatever else shares the machine. The load average is
+ * printed because latency on a shared machine depends on it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -158,13 +161,21 @@ async function startServer(dir: string): Promise<{ child: ChildProcess; url: str
   return { child, url };
 }
 
+/** CPU time (user + system) the server process has used, from its own /metrics. */
+async function serverCpuSeconds(url: string): Promise<number> {
+  const text = await (await fetch(url + '/metrics', { headers: auth })).text();
+  let s = 0;
+  for (const m of text.matchAll(/^kabuguard_process_cpu_(?:user|system)_seconds_total (\S+)$/gm)) s += Number(m[1]);
+  return s;
+}
+
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kg-bench-http-'));
   const rows: Record<string, unknown>[] = [];
   const raw: Record<string, unknown>[] = [];
-  const load_before = loadavg()[0];
+  const load_before = loadavg()[0]!;
 
   for (const kind of ['login', 'order'] as const) {
     seq = 0;
@@ -180,6 +191,7 @@ async function main(): Promise<void> {
       errors_non2xx: 0,
       engine_p50_us: pct(b.engine_us, 50),
       engine_p99_us: pct(b.engine_us, 99),
+      server_cpu_us_per_req: '',
     };
     rows.push(row);
     raw.push({ kind, baseline: true, samples: b.call_us.length, ...row });
@@ -197,6 +209,7 @@ async function main(): Promise<void> {
     }
     for (const kind of ['login', 'order'] as const) {
       for (const rate of RATES) {
+        const cpuBefore = await serverCpuSeconds(url);
         const r = await autocannon({
           url,
           connections: CONNECTIONS,
@@ -211,6 +224,7 @@ async function main(): Promise<void> {
             },
           ],
         });
+        const cpuUs = ((await serverCpuSeconds(url)) - cpuBefore) * 1e6;
         const row = {
           path: `HTTP POST /v1/decisions/${kind}`,
           target_rps: rate,
@@ -221,6 +235,7 @@ async function main(): Promise<void> {
           errors_non2xx: r.errors + r.timeouts + r.non2xx,
           engine_p50_us: '',
           engine_p99_us: '',
+          server_cpu_us_per_req: Math.round(cpuUs / Math.max(1, r['2xx'])),
         };
         rows.push(row);
         raw.push({ kind, rate, duration_s: r.duration, sent: r.requests.sent, ok: r['2xx'], errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx, latency_ms: r.latency });
@@ -241,6 +256,7 @@ async function main(): Promise<void> {
     settings: { rates: RATES, duration_s: DURATION_S, connections: CONNECTIONS, accounts: ACCOUNTS, baseline_decisions: BASELINE_N * 0.75, load_avg_before: load_before, load_avg_after: loadavg()[0] },
     raw,
   });
+  console.log(`load average (1 min) before ${load_before.toFixed(1)}, after ${loadavg()[0]!.toFixed(1)}`);
 }
 
 main().catch((err: unknown) => {

@@ -31,14 +31,14 @@ export function registerServe(program: Command): void {
     .option('--token-file <file>', 'file holding the bearer token clients must send (default: $KABUGUARD_TOKEN, else a token generated at first start into <db>.token)')
     .option('--body-limit <bytes>', 'largest request body', String(1024 * 1024))
     .option('--max-in-flight <n>', 'requests served at once before answering 429', '1024')
-    .option('--snapshot-every <events>', 'snapshot engine state after this many events (restart replays at most this many)', '50000')
+    .option('--snapshot-every <events>', 'snapshot engine state after this many events (a restart replays about this many)', '50000')
     .option('--log-level <level>', 'pino log level: fatal, error, warn, info, debug, silent', 'info')
     .addHelpText(
       'after',
       `
 Examples:
   kabuguard serve                                   127.0.0.1:8080, state in ./kabuguard.db, token generated into ./kabuguard.db.token
-  KABUGUARD_TOKEN=$(cat /run/secrets/kg) kabuguard serve --host 0.0.0.0 --port 8443 --db /var/lib/kabuguard/kg.db
+  KABUGUARD_TOKEN=$(cat /run/secrets/kg) kabuguard serve --host 0.0.0.0 --port 8080 --db /var/lib/kabuguard/kg.db
   curl -s -H "Authorization: Bearer $(cat kabuguard.db.token)" -H 'content-type: application/json' \\
        -d @login.json http://127.0.0.1:8080/v1/decisions/login
 
@@ -99,10 +99,17 @@ SIGTERM or SIGINT stops taking requests, finishes those in flight, snapshots the
         await app.close();
         throw new CliError(`cannot listen on ${o.host}:${port}: ${(err as Error).message}`, 1);
       }
+      if (!isLoopback(o.host)) {
+        app.log.warn({ host: o.host }, 'listening beyond loopback over plain HTTP: put a TLS-terminating proxy in front, the bearer token travels in every request');
+      }
       // Operator-facing lines on stderr; stdout carries the JSON logs.
       process.stderr.write(`kabuguard: listening on ${address} (db ${o.db})\n`);
       if (token.source === 'generated') {
         process.stderr.write(`kabuguard: generated API token (saved with mode 0600 in ${token.path}; shown only this once):\n${token.token}\n`);
       }
     });
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
