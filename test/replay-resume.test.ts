@@ -14,6 +14,8 @@ import { Engine } from '../src/engine/Engine.js';
 import { Pipeline } from '../src/engine/Pipeline.js';
 import type { Alert, DecisionRecord, Detector } from '../src/engine/types.js';
 import { parseEventLine } from '../src/events/validateEvent.js';
+import type { KgEvent } from '../src/events/schema.js';
+import { simulateWorld } from '../src/sim/simulateWorld.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 // A private build, not dist/: another test or a developer rebuilding dist mid-run must not swap the
@@ -23,10 +25,9 @@ const CLI = join(BUILD, 'src/cli/main.js');
 const run = promisify(execFile);
 
 // ---------------------------------------------------------------------------------------------
-// A small generator of valid contract events: accounts log in (sometimes failing), trade, move cash
-// and change settings while the market trades; sources interleave a little (slightly out of order,
-// a few events later than the reorder window), some events are delivered twice, a few lines are
-// broken. Deterministic for a seed.
+// The simulator's world (clean, in time order) delivered the way real feeds arrive: some events
+// twice (at-least-once delivery), some a few lines late (sources interleaving: re-ordered within the
+// window), a few far behind (late events), some lines broken or blank. Deterministic for a seed.
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -39,64 +40,31 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function generateEvents(seed: number, n: number): string {
+function deliverWithFaults(events: KgEvent[], seed: number): string {
   const rnd = mulberry32(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
-  const symbols = ['7992.T', '3778.T', '0700.HK'];
-  const accounts = Array.from({ length: 40 }, (_, i) => `A${i}`);
-  const T0 = Date.parse('2025-04-14T00:00:00.000Z');
-  const lines: string[] = [];
-  const iso = (t: number) => new Date(t).toISOString();
-  let t = T0;
-  let k = 0;
-  const id = (p: string) => `${p}-${seed}-${k++}`;
-  for (const s of symbols) {
-    lines.push(JSON.stringify({ type: 'instrument', id: id('in'), ts: iso(t), symbol: s, name: s, market: s.endsWith('.HK') ? 'HKEX' : 'TSE-Standard', currency: s.endsWith('.HK') ? 'HKD' : 'JPY', issuer_country: s.endsWith('.HK') ? 'CN' : 'JP', lot_size: 100 }));
-  }
-  for (const a of accounts) {
-    lines.push(JSON.stringify({ type: 'account', id: id('ac'), ts: iso(t), account_id: a, opened_at: '2015-06-01T00:00:00.000+09:00', holdings: [{ symbol: pick(symbols), qty: 1000 }], cash_jpy: 1_000_000 }));
-  }
-  const sessions = new Map<string, string>();
-  const ips = ['198.51.100.7', '198.51.100.8', '203.0.113.9', '192.0.2.44'];
-  while (lines.length < n) {
-    t += Math.floor(rnd() * 2000);
-    // Another source's clock: within the 30 s window mostly, beyond it now and then (a late event).
+  const out: string[] = [];
+  // Lines held back, released when the output reaches their due position.
+  const held: { due: number; line: string }[] = [];
+  events.forEach((ev, i) => {
+    const line = JSON.stringify(ev);
     const r = rnd();
-    const ts = iso(r < 0.05 ? t - Math.floor(rnd() * 20_000) : r < 0.053 ? t - 60_000 - Math.floor(rnd() * 30_000) : t);
-    const a = pick(accounts);
-    const ip = pick(ips);
-    const ua = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)';
-    const kind = rnd();
-    let ev: Record<string, unknown>;
-    if (kind < 0.45) {
-      ev = { type: 'market_trade', id: id('mt'), ts, symbol: pick(symbols), price: 100 + Math.floor(rnd() * 20), qty: 100 * (1 + Math.floor(rnd() * 10)), aggressor: pick(['buy', 'sell']) };
-    } else if (kind < 0.65 || !sessions.has(a)) {
-      const ok = rnd() < 0.8;
-      const sid = id('s');
-      if (ok) sessions.set(a, sid);
-      ev = { type: 'login', id: id('lg'), ts, account_id: a, login_id_fp: `fp-${a}`, ip, user_agent: ua, device_id: `dev-${a}`, channel: 'web', outcome: ok ? 'success' : 'bad_password', mfa: 'sms', ...(ok ? { session_id: sid } : {}) };
-    } else if (kind < 0.85) {
-      const oid = id('o');
-      const side = pick(['buy', 'sell'] as const);
-      const symbol = pick(symbols);
-      const qty = 100 * (1 + Math.floor(rnd() * 5));
-      ev = { type: 'order', id: id('or'), ts, order_id: oid, account_id: a, session_id: sessions.get(a), ip, user_agent: ua, channel: 'web', symbol, side, qty, order_type: 'market', action: 'new' };
-      lines.push(JSON.stringify(ev));
-      ev = { type: 'execution', id: id('ex'), ts, exec_id: id('x'), order_id: oid, account_id: a, symbol, side, qty, price: 100 + Math.floor(rnd() * 20) };
-    } else if (kind < 0.93) {
-      ev = { type: 'cash', id: id('ca'), ts, account_id: a, session_id: sessions.get(a), ip, direction: pick(['deposit', 'withdrawal']), amount_jpy: 10_000 * (1 + Math.floor(rnd() * 50)) };
-    } else {
-      ev = { type: 'account_change', id: id('ch'), ts, account_id: a, session_id: sessions.get(a), ip, user_agent: ua, field: pick(['email', 'phone', 'bank_account', 'notification']) };
+    if (r < 0.03) held.push({ due: out.length + 1 + Math.floor(rnd() * 20), line });
+    else if (r < 0.033) held.push({ due: out.length + 1500 + Math.floor(rnd() * 500), line });
+    else out.push(line);
+    for (let k = held.length - 1; k >= 0; k--) {
+      if (held[k].due <= out.length) out.push(held.splice(k, 1)[0].line);
     }
-    lines.push(JSON.stringify(ev));
-    const extra = rnd();
-    if (extra < 0.02 && lines.length > 10) lines.push(lines[lines.length - 1 - Math.floor(rnd() * 8)]); // at-least-once delivery
-    else if (extra < 0.023) lines.push('{"type":"login","id":"broken-' + k++ + '",'); // truncated write
-    else if (extra < 0.026) lines.push(JSON.stringify({ type: 'order', id: id('bad'), ts, account_id: a })); // schema violation
-    else if (extra < 0.028) lines.push('');
-  }
-  return lines.join('\n') + '\n';
+    const f = rnd();
+    if (f < 0.02 && out.length > 10) out.push(out[out.length - 1 - Math.floor(rnd() * 8)]);
+    else if (f < 0.023) out.push(line.slice(0, Math.floor(line.length / 2))); // torn write
+    else if (f < 0.026) out.push(JSON.stringify({ type: ev.type, id: `bad-${i}`, ts: ev.ts })); // schema violation
+    else if (f < 0.028) out.push('');
+  });
+  for (const h of held) out.push(h.line);
+  return out.join('\n') + '\n';
 }
+
+const worldEvents = (seed: number, days: number): KgEvent[] => simulateWorld({ seed, accounts: 50, days }).events!;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -194,7 +162,7 @@ beforeAll(async () => {
   }
   dir = mkdtempSync(join(tmpdir(), 'kg-replay-resume-'));
   events = join(dir, 'events.ndjson');
-  const text = generateEvents(7, 6000);
+  const text = deliverWithFaults(worldEvents(7, 1), 7);
   writeFileSync(events, text);
   totalLines = text.split('\n').length - 1;
   const ref = outputsIn(dir, 'ref');
@@ -214,7 +182,7 @@ describe('kabuguard replay, killed and restarted', () => {
     expect(c.reordered).toBeGreaterThan(50);
     expect(c.late).toBeGreaterThan(0);
     expect(c.rejected).toBeGreaterThan(20);
-    expect(reference.decisions.length).toBeGreaterThan(2000);
+    expect(reference.decisions.length).toBeGreaterThan(200);
     expect(reference.rejects.length).toBe(c.rejected);
   });
 
@@ -252,7 +220,7 @@ describe('kabuguard replay, killed and restarted', () => {
 
   it('starts over after a completed run, with --fresh, and when the input changed', async () => {
     const small = join(dir, 'small.ndjson');
-    writeFileSync(small, generateEvents(8, 1500));
+    writeFileSync(small, deliverWithFaults(worldEvents(8, 1).slice(0, 2000), 8));
     const o = outputsIn(dir, 'small');
     const first = await run(process.execPath, replayArgs(small, o), { env });
     const counts = summaryCounts(first.stdout);
@@ -267,7 +235,7 @@ describe('kabuguard replay, killed and restarted', () => {
 
     // A different input behind the same name: its checkpoint must not be applied to it.
     expect(await runAndKill(replayArgs(small, o), o.state, 150, env)).toBe(true);
-    writeFileSync(small, generateEvents(9, 1500));
+    writeFileSync(small, deliverWithFaults(worldEvents(9, 1).slice(0, 2000), 9));
     const changed = await run(process.execPath, replayArgs(small, o), { env });
     expect(JSON.parse(changed.stdout).resumed_from_line).toBeUndefined();
     expect(changed.stderr).toMatch(/another version of the input/);
@@ -284,28 +252,25 @@ describe('kabuguard replay, killed and restarted', () => {
 // names every alert exactly as the uninterrupted one (a stateful detector proves it).
 
 function countingDetector(): Detector {
-  let failures = new Map<string, number>();
-  let logins = 0;
+  let trades = new Map<string, number>();
+  let fills = new Map<string, number>();
   return {
-    name: 'test_failures',
-    assess: (ev) => (ev.type === 'login' && (failures.get(ev.account_id ?? '') ?? 0) >= 2 ? { rule: 'test_failures', outcome: 'hit', decision: 'step_up', score: 0.7 } : undefined),
+    name: 'test_counts',
+    assess: (ev) =>
+      ev.type === 'order' && (fills.get(ev.account_id) ?? 0) >= 2 ? { rule: 'test_counts', outcome: 'hit', decision: 'step_up', score: 0.5 } : undefined,
     observe(ev, ctx) {
-      if (ev.type !== 'login') return;
-      logins++;
-      const a = ev.account_id ?? '';
-      if (ev.outcome === 'success') failures.delete(a);
-      else {
-        const n = (failures.get(a) ?? 0) + 1;
-        failures.set(a, n);
-        if (n === 2) ctx.raise({ kind: 'credential_stuffing', severity: 'medium', score: 0.6, account_id: a, reasons: [{ code: 'FAILURES', detail: `${n} failures` }], event_ids: [ev.id] });
-      }
+      if (ev.type === 'execution') fills.set(ev.account_id, (fills.get(ev.account_id) ?? 0) + 1);
+      if (ev.type !== 'market_trade') return;
+      const n = (trades.get(ev.symbol) ?? 0) + 1;
+      trades.set(ev.symbol, n);
+      if (n % 100 === 0) ctx.raise({ kind: 'test_volume', severity: 'low', score: 0.1, symbol: ev.symbol, reasons: [{ code: 'TRADES', detail: `${n} trades` }], event_ids: [ev.id] });
     },
     finish(ctx) {
-      ctx.raise({ kind: 'summary', severity: 'low', score: 0, reasons: [{ code: 'LOGINS', detail: String(logins) }], event_ids: [] });
+      for (const [symbol, n] of trades) ctx.raise({ kind: 'test_total', severity: 'low', score: 0, symbol, reasons: [{ code: 'TRADES', detail: `${n} trades` }], event_ids: [] });
     },
-    snapshot: () => ({ failures, logins }),
-    restore(s) {
-      ({ failures, logins } = s as { failures: Map<string, number>; logins: number });
+    snapshot: () => ({ trades, fills }),
+    restore(st) {
+      ({ trades, fills } = st as { trades: Map<string, number>; fills: Map<string, number> });
     },
   };
 }
@@ -334,10 +299,11 @@ function replayInProcess(lines: string[], cutAt?: number): { alerts: Alert[]; de
 
 describe('alert and decision ids across a resume', () => {
   it('are the same as in an uninterrupted run, at any cut point', () => {
-    const lines = generateEvents(11, 3000).split('\n').filter((l) => l !== '');
+    const lines = deliverWithFaults(worldEvents(11, 1), 11).split('\n').slice(0, -1);
     const whole = replayInProcess(lines);
-    expect(whole.alerts.filter((a) => a.kind === 'credential_stuffing').length).toBeGreaterThan(5);
-    for (const cut of [1, 500, 1234, 2999]) {
+    expect(whole.alerts.filter((a) => a.kind === 'test_volume').length).toBeGreaterThan(20);
+    expect(whole.decisions.some((d) => d.decision === 'step_up')).toBe(true);
+    for (const cut of [1, Math.floor(lines.length / 3), Math.floor(lines.length * 0.77), lines.length - 1]) {
       const resumed = replayInProcess(lines, cut);
       expect(resumed.alerts).toEqual(whole.alerts);
       expect(resumed.decisions).toEqual(whole.decisions);

@@ -72,6 +72,8 @@ export class ReplayStateFile {
     // WAL: a monitor (or a test) may read the progress while the replay writes it.
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // A reader holding a snapshot for a moment must delay a save or the final VACUUM, not fail it.
+    this.db.pragma('busy_timeout = 10000');
     this.db.transaction(() => {
       const version = this.db.pragma('user_version', { simple: true }) as number;
       if (version > MIGRATIONS.length) {
