@@ -61,54 +61,68 @@ function workload(): Record<string, unknown>[] {
 
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
+/**
+ * Six clients take work from one queue, single decisions and small batches as a broker would send,
+ * until `stopAfter` events are acknowledged; then `stop` is called while the others are mid-request.
+ */
+async function ingestUntil(url: string, events: Record<string, unknown>[], stopAfter: number, stop: () => void): Promise<{ acked: Set<string>; sent: number }> {
+  const acked = new Set<string>();
+  let next = 0;
+  let stopped = false;
+  const client = async (): Promise<void> => {
+    while (!stopped && next < events.length) {
+      const single = next % 7 !== 0;
+      const chunk = events.slice(next, next + (single ? 1 : 12));
+      next += chunk.length;
+      const ev = chunk[0]!;
+      const path = single && (ev.type === 'login' || ev.type === 'order') ? `/v1/decisions/${ev.type}` : '/v1/events';
+      try {
+        const res = await fetch(url + path, { method: 'POST', headers: auth, body: JSON.stringify(path === '/v1/events' ? chunk : ev) });
+        if (res.status === 200) {
+          const body = await res.json();
+          if (path === '/v1/events') expect(body.rejected).toBe(0);
+          for (const e of chunk) acked.add(e.id as string);
+        }
+      } catch {
+        // Connection refused or reset by the stop: not acknowledged, may or may not be recorded.
+      }
+      if (!stopped && acked.size >= stopAfter) {
+        stopped = true;
+        stop();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 6 }, client));
+  return { acked, sent: next };
+}
+
+async function storedIds(db: string): Promise<{ ids: string[]; snapshotSeq?: number; lastSeq: number }> {
+  const store = new SqliteStore(db);
+  const ids: string[] = [];
+  let lastSeq = 0;
+  for await (const se of store.eventsAfter(0)) {
+    expect(se.seq).toBeGreaterThan(lastSeq);
+    lastSeq = se.seq;
+    ids.push(se.event.id);
+  }
+  const snapshotSeq = (await store.loadSnapshot())?.seq;
+  await store.close();
+  expect(new Set(ids).size).toBe(ids.length);
+  return { ids, snapshotSeq, lastSeq };
+}
+
 describe('kabuguard serve killed with SIGKILL during ingestion', () => {
   it('loses no acknowledged event, double-counts none, and a restart resumes the same state', async () => {
     const db = join(dir, 'kg.db');
     const events = workload();
     const { child, url } = await startServe(db);
 
-    // Six clients take work from one queue: single decisions and small batches, as a broker would send.
-    const acked = new Set<string>();
-    let next = 0;
-    let killed = false;
-    const client = async (): Promise<void> => {
-      while (!killed && next < events.length) {
-        const single = next % 7 !== 0;
-        const chunk = events.slice(next, next + (single ? 1 : 12));
-        next += chunk.length;
-        const ev = chunk[0]!;
-        const path = single && (ev.type === 'login' || ev.type === 'order') ? `/v1/decisions/${ev.type}` : '/v1/events';
-        try {
-          const res = await fetch(url + path, { method: 'POST', headers: auth, body: JSON.stringify(path === '/v1/events' ? chunk : ev) });
-          if (res.status === 200) {
-            const body = await res.json();
-            if (path === '/v1/events') expect(body.rejected).toBe(0);
-            for (const e of chunk) acked.add(e.id as string);
-          }
-        } catch {
-          // Connection refused or reset by the kill: not acknowledged, may or may not be recorded.
-        }
-        if (!killed && acked.size >= 400) {
-          killed = true;
-          child.kill('SIGKILL');
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: 6 }, client));
+    const { acked, sent } = await ingestUntil(url, events, 400, () => child.kill('SIGKILL'));
     await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
     expect(child.signalCode).toBe('SIGKILL');
-    expect(next).toBeLessThan(events.length);
+    expect(sent).toBeLessThan(events.length);
 
-    const store = new SqliteStore(db);
-    const stored: string[] = [];
-    let lastSeq = 0;
-    for await (const se of store.eventsAfter(0)) {
-      expect(se.seq).toBeGreaterThan(lastSeq);
-      lastSeq = se.seq;
-      stored.push(se.event.id);
-    }
-    await store.close();
-    expect(new Set(stored).size).toBe(stored.length);
+    const { ids: stored } = await storedIds(db);
     for (const id of acked) expect(stored, `acknowledged ${id}`).toContain(id);
 
     // Restart and resend everything: what the killed process recorded is recognised, the rest is new.
@@ -141,5 +155,17 @@ describe('kabuguard serve killed with SIGKILL during ingestion', () => {
     }
     await check.close();
     expect(n).toBe(events.filter((e) => e.type !== 'market_trade').length);
+  });
+
+  it('on SIGTERM during ingestion, answers or refuses every request, records every answered one, and snapshots all of it', async () => {
+    const db = join(dir, 'kg-term.db');
+    const { child, url } = await startServe(db);
+    const { acked } = await ingestUntil(url, workload(), 300, () => child.kill('SIGTERM'));
+    const code = await new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', r)));
+    expect(code).toBe(0);
+    const { ids, snapshotSeq, lastSeq } = await storedIds(db);
+    for (const id of acked) expect(ids, `acknowledged ${id}`).toContain(id);
+    // The last snapshot covers every recorded event: the next start replays nothing.
+    expect(snapshotSeq).toBe(lastSeq);
   });
 });

@@ -287,6 +287,14 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   app.addHook('preClose', async () => {
     closing = true;
+    // Node closes only the connections idle at this instant; the busy ones are told to close below.
+    app.server.closeIdleConnections();
+  });
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    // While closing, every answer ends its keep-alive connection, so server.close() can complete
+    // instead of waiting for clients that keep their sockets open.
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
   app.addHook('onClose', async () => {
     // Fastify stopped taking connections; admitted events still get committed, then the snapshot.
