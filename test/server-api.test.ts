@@ -376,6 +376,40 @@ describe('metrics', () => {
 });
 
 describe('overload', () => {
+  it('make a large batch wait for its own commits instead of refusing it', async () => {
+    const { app, store } = await start({ maxPendingEvents: 4 });
+    store.writeDelayMs = 5;
+    const events = Array.from({ length: 20 }, (_, i) => login(i + 1, `A${i}`, '203.0.113.5'));
+    expect((await post(app, '/v1/events', events)).json()).toMatchObject({ accepted: 20, rejected: 0 });
+    expect(store.disk.events.map((e) => e.event.id)).toEqual(events.map((e) => e.id));
+  });
+
+  it('answer 503 when the store stalls and its queue is full, and record only what was answered 200', async () => {
+    const { app, store } = await start({ maxPendingEvents: 3 });
+    let release!: () => void;
+    store.gate = new Promise((r) => (release = r));
+    let settled = 0;
+    const answers = Array.from({ length: 12 }, (_, i) =>
+      post(app, '/v1/decisions/login', login(i + 1, `A${i}`, '203.0.113.5')).then((res) => {
+        settled++;
+        return res;
+      }),
+    );
+    // Nothing can be answered 200 while the disk is stalled: the first answers are refusals.
+    await expect.poll(() => settled).toBeGreaterThan(0);
+    release();
+    const done = await Promise.all(answers);
+    const ok = done.filter((r) => r.statusCode === 200).map((r) => r.json().decision_id);
+    const refused = done.filter((r) => r.statusCode !== 200);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) {
+      expect(r.statusCode).toBe(503);
+      expect(r.json().error.code).toBe('SERVICE_UNAVAILABLE');
+      expect(r.headers['retry-after']).toBe('1');
+    }
+    expect(store.disk.events.map((e) => `dec_${e.event.id}`).sort()).toEqual(ok.sort());
+  });
+
   it('answer 429 beyond the in-flight limit instead of queueing without bound', async () => {
     const { app } = await start({ maxInFlight: 2 });
     const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => post(app, '/v1/decisions/login', login(i + 1, `A${i}`, '203.0.113.5'))));

@@ -82,6 +82,14 @@ export class DecisionService {
     return this.state;
   }
 
+  /**
+   * The commit queue is half full: a batch should wait for its own events to be written before
+   * admitting more (back-pressure inside the request), keeping the rest of the queue for others.
+   */
+  get backlogged(): boolean {
+    return this.pending.length * 2 >= this.maxPending;
+  }
+
   /** Sequence number of the last event recorded by this process or found in the store at start. */
   get seq(): number {
     return this.lastSeq;

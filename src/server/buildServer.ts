@@ -230,6 +230,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       try {
         for (const l of parseBatchBody(req.body)) {
           if (++n % BATCH_YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+          if (service.backlogged && commits.length > 0) await Promise.allSettled([commits[commits.length - 1]]);
           const v = 'reason' in l ? l : validateEvent(l.value);
           if ('reason' in v) {
             rejected++;

@@ -39,6 +39,8 @@ export class MemoryStore implements ServiceStore {
   failNextWrite = false;
   /** Make every write take this long (a slow disk), so requests are still in flight when a test acts. */
   writeDelayMs = 0;
+  /** While set, every write waits for it (a stalled disk the test releases). */
+  gate?: Promise<void>;
   closed = false;
   writes = 0;
   writesStarted = 0;
@@ -53,6 +55,7 @@ export class MemoryStore implements ServiceStore {
     if (this.closed) throw new Error('store is closed');
     this.writesStarted++;
     if (this.writeDelayMs) await new Promise((r) => setTimeout(r, this.writeDelayMs));
+    if (this.gate) await this.gate;
     if (this.failNextWrite) {
       this.failNextWrite = false;
       throw new Error('disk full');
