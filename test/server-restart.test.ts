@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { Engine } from '../src/engine/Engine.js';
 import { createDetectors } from '../src/detect/index.js';
-import { AUTH, login, makeServer, order, trade } from './server-support/fixtures.js';
+import type { KgEvent } from '../src/events/schema.js';
+import { AUTH, login, makeServer, newIpDetector, order, trade } from './server-support/fixtures.js';
 import { copyDisk, createDisk, MemoryStore, type MemoryDisk } from './server-support/MemoryStore.js';
 
 const open: FastifyInstance[] = [];
@@ -152,3 +153,30 @@ describe('graceful shutdown', () => {
     expect(store.closed).toBe(true);
   });
 });
+
+describe('an engine that fails mid-event', () => {
+  /** Applies the event, then throws: the worst case, state changed but nothing recorded. */
+  class FailingEngine extends Engine {
+    override process(ev: KgEvent, t: number) {
+      const res = super.process(ev, t);
+      if (ev.id === 'L-BOOM') throw new Error('detector bug');
+      return res;
+    }
+  }
+
+  it('answer 500 in the error format, rebuild from the store, and decide later events as if it never happened', async () => {
+    const ref = await control();
+    const disk = createDisk();
+    const { app } = await serve(disk, { createEngine: () => new FailingEngine({ detectors: [newIpDetector()] }) });
+    await feed(app, stream());
+    // A login from a new IP for A1 that would have made the probe's IP known, had it stayed applied.
+    const boom = await app.inject({ method: 'POST', url: '/v1/decisions/login', headers: AUTH, payload: { ...login(899, 'A1', '192.0.2.99'), id: 'L-BOOM' } });
+    expect(boom.statusCode).toBe(500);
+    expect(boom.json().error).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', request_id: expect.any(String) });
+    expect(boom.body).not.toContain('detector bug');
+    await expect.poll(async () => (await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+    expect(disk.events.some((e) => e.event.id === 'L-BOOM')).toBe(false);
+    expect(await decide(app, probes())).toEqual(ref.answers);
+  });
+});
+
