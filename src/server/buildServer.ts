@@ -152,16 +152,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     }
     inFlight++;
     metrics.inFlightRequests.set(inFlight);
-    let done = false;
-    const release = (): void => {
-      if (done) return;
-      done = true;
+    // 'close' fires once the answer is out and also when the client went away first ('finish' would not).
+    reply.raw.once('close', () => {
       inFlight--;
       metrics.inFlightRequests.set(inFlight);
-    };
-    // 'close' also fires when the client went away before the answer ('finish' would not).
-    reply.raw.once('close', release);
-    reply.raw.once('finish', release);
+    });
   });
 
   app.addHook('onResponse', async (req, reply) => {
