@@ -77,7 +77,10 @@ Examples:
               checkpoints: res.checkpoints,
               checkpoint_seconds: res.checkpointSeconds,
             }) + '\n'
-          : formatReplaySummary(res),
+          : formatReplaySummary(res) +
+              (res.resumedFromLine !== undefined
+                ? `  resumed at input line ${res.resumedFromLine.toLocaleString('en-US')}: counts cover the whole input, time and rate this run only\n`
+                : ''),
       );
     });
 }
