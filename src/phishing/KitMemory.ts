@@ -169,12 +169,19 @@ export function templateWeight(key: string, t: KitTemplate): number {
   }
 }
 
-/** The brand most recently reported with a template (kits switch brands; the latest is the best guess). */
-function latestBrand(brands: KitTemplate['brands']): string | null {
+/**
+ * The brand most recently reported with a template (kits switch brands; the latest is the best guess),
+ * among the `preferred` brands when the template was ever reported for one of them: a broker's
+ * deployment asks which *broker* a kit imitates, not which card company it imitated last.
+ */
+function latestBrand(brands: KitTemplate['brands'], preferred?: ReadonlySet<string>): string | null {
   let best: string | null = null;
   let bestLast = '';
   let bestN = 0;
-  for (const [b, v] of Object.entries(brands)) {
+  const names = Object.keys(brands);
+  const pool = preferred && names.some((b) => preferred.has(b)) ? names.filter((b) => preferred.has(b)) : names;
+  for (const b of pool) {
+    const v = brands[b];
     if (v.last > bestLast || (v.last === bestLast && v.n > bestN)) {
       best = b;
       bestLast = v.last;
@@ -268,8 +275,9 @@ export class KitMemory {
   }
 
   /** The best-weighted learned template this URL carries, if any is worth at least `minWeight`. */
-  match(p: PhishUrlParts, minWeight = 0.3): (KitMatch & { weight: number }) | undefined {
-    let best: (KitMatch & { weight: number }) | undefined;
+  match(p: PhishUrlParts, opts: { minWeight?: number; preferredBrands?: ReadonlySet<string> } = {}): (KitMatch & { weight: number; brands_seen: string[] }) | undefined {
+    const minWeight = opts.minWeight ?? 0.3;
+    let best: (KitMatch & { weight: number; brands_seen: string[] }) | undefined;
     for (const key of templatesOf(p, false)) {
       const t = this.state.templates[key];
       if (!t) continue;
@@ -280,7 +288,8 @@ export class KitMemory {
         template: key,
         domains_seen: t.n_domains,
         matched_urls: t.urls.slice(0, MAX_URLS_KEPT),
-        brand: latestBrand(t.brands),
+        brand: latestBrand(t.brands, opts.preferredBrands),
+        brands_seen: Object.keys(t.brands),
         weight: w,
       };
     }

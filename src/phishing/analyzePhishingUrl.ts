@@ -140,15 +140,18 @@ export function analyzeParsedUrl(url: string, p: PhishUrlParts, opts: AnalyzeUrl
   let brandName: string | null = brand?.name ?? null;
   let kit: UrlVerdict['kit'];
   if (opts.memory) {
-    const m = opts.memory.match(p);
+    const m = opts.memory.match(p, { preferredBrands: cat.brandNames });
     if (m) {
-      const { weight, ...match } = m;
+      const { weight, brands_seen, ...match } = m;
       kit = match;
       weights.push(weight);
       reasons.push({
         code: 'KIT_TEMPLATE',
         detail: `${m.template} seen on ${m.domains_seen} reported domain(s) (cluster ${m.cluster_id}${m.brand ? `, last reported as ${m.brand}` : ''})`,
       });
+      if (brandName === null && brands_seen.length > 1) {
+        reasons.push({ code: 'KIT_BRAND_GUESS', detail: `the template was reported for ${brands_seen.length} brands (${brands_seen.slice(0, 5).join(', ')}); naming the latest` });
+      }
       brandName ??= m.brand;
     }
   }
@@ -208,66 +211,113 @@ function findSuffixDecoration(p: PhishUrlParts): string | undefined {
  * throwaway (cheap suffix, random domain, fake-suffix decoration), which turns a weak token into a
  * hit. `jpSuffix` marks a `.jp` registration, where a namesake company is more likely than a fake.
  */
-function matchLabel(cat: BrandCatalogue, label: string, where: Where, supported: boolean, jpSuffix = false): BrandHit | undefined {
+function matchLabel(cat: BrandCatalogue, label: string, where: Where, supported: boolean, jpSuffix = false, fuzzy = true): BrandHit | undefined {
+  const ix = indexOf(cat);
   const skel = skeletonOf(label);
-  const folded = foldLookalikes(skel.replace(/[-_]/g, ''));
+  const folded = foldLookalikes(skel.includes('-') || skel.includes('_') ? skel.replace(/[-_]/g, '') : skel);
   const tokens = alphaTokens(skel);
-  const cueTokens = tokens.filter((t) => cat.cues.has(t));
+  const foldedTokens = tokens.map(foldLookalikes);
+  let cueCount = 0;
+  for (const t of tokens) if (cat.cues.has(t)) cueCount++;
   const hasDigits = /[0-9]/.test(skel);
   const inSub = where === 'sub';
 
-  for (const a of cat.aliases) {
-    if (a.short) continue;
-    if (!folded.includes(a.folded)) continue;
-    if (!isWordish(a, tokens, folded)) continue;
+  for (const a of strongCandidates(ix, folded)) {
+    if (!isWordish(a, foldedTokens, folded)) continue;
     const whole = folded === a.folded;
     const rest = folded.replace(a.folded, '');
-    const aliasHasCue = a.alias.length > 5 && [...cat.cues].some((c) => c.length >= 3 && a.alias.endsWith(c));
-    const restIsCue = aliasHasCue || rest === '' || [...cat.cues].some((c) => rest === c || rest.startsWith(c) || rest.endsWith(c)) || /^[0-9lo]+$/.test(rest);
+    const restIsCue = a.hasCue || rest === '' || ix.cues.some((c) => rest === c || rest.startsWith(c) || rest.endsWith(c)) || /^[0-9lo]+$/.test(rest);
     let w: number;
     if (inSub) w = 0.8;
-    else if (jpSuffix) w = whole ? 0.3 : restIsCue || cueTokens.length ? 0.6 : 0.3;
-    else if (whole) w = 0.6;
-    else if (cueTokens.length > 0 || hasDigits || restIsCue) w = 0.75;
+    else if (jpSuffix) w = whole ? 0.3 : restIsCue || cueCount ? 0.6 : 0.3;
+    else if (whole && !a.hasCue) w = 0.6;
+    else if (cueCount > 0 || hasDigits || restIsCue) w = 0.75;
     else w = supported ? 0.6 : 0.45;
     return { brand: a.brand, weight: w, reason: brandReason(a.brand, label, where, `contains "${a.alias}"`) };
   }
 
-  for (const a of cat.aliases) {
-    if (!a.short) continue;
-    for (const t of tokens) {
-      const ft = foldLookalikes(t);
+  for (const a of ix.short) {
+    for (let i = 0; i < tokens.length; i++) {
+      const ft = foldedTokens[i];
       let w = 0;
-      if (ft === a.folded) w = inSub ? 0.75 : cueTokens.length > 0 || hasDigits || supported ? 0.7 : 0.35;
+      if (ft === a.folded) w = inSub ? 0.75 : cueCount > 0 || hasDigits || supported ? 0.7 : 0.35;
       else if (ft.startsWith(a.folded) || ft.endsWith(a.folded)) {
         const rest = ft.startsWith(a.folded) ? ft.slice(a.folded.length) : ft.slice(0, ft.length - a.folded.length);
-        const restCue = [...cat.cues].some((c) => foldLookalikes(c).length >= 2 && (rest.startsWith(foldLookalikes(c)) || rest.endsWith(foldLookalikes(c))));
+        const restCue = ix.cues.some((c) => c.length >= 2 && (rest.startsWith(c) || rest.endsWith(c)));
         if (restCue) w = inSub || supported ? 0.75 : 0.6;
         else if (inSub || supported) w = 0.5;
       }
-      if (w > 0) return { brand: a.brand, weight: jpSuffix ? Math.min(w, 0.4) : w, reason: brandReason(a.brand, label, where, `token "${t}" names ${a.alias}`) };
+      if (w > 0) return { brand: a.brand, weight: jpSuffix ? Math.min(w, 0.4) : w, reason: brandReason(a.brand, label, where, `token "${tokens[i]}" names ${a.alias}`) };
     }
   }
 
   // Misspellings: bounded edit distance on the lookalike-folded tokens (raketun, rakouten, moneix).
-  for (const t of tokens) {
-    const ft = foldLookalikes(t);
-    if (ft.length < 6) continue;
-    for (const a of cat.aliases) {
-      if (a.short || a.folded.length < 5 || NO_FUZZY.has(a.alias)) continue;
+  for (let i = 0; fuzzy && i < tokens.length; i++) {
+    const ft = foldedTokens[i];
+    if (ft.length < 6 || LOOKALIKE_EXCEPTIONS.has(tokens[i])) continue;
+    for (const a of ix.fuzzy) {
+      const al = a.folded.length;
+      if (Math.abs(ft.length - al) > 1) continue;
       // A five-letter alias only tolerates an inserted letter (moneix); substitutions make words (money).
-      if (a.folded.length === 5 && ft.length !== 6) continue;
-      const max = a.folded.length >= 7 && ft.length >= 7 ? 2 : 1;
-      if (Math.abs(ft.length - a.folded.length) > 1) continue;
-      if (max === 2 && ft[0] !== a.folded[0]) continue;
+      if (al === 5 && ft.length !== 6) continue;
+      // Misspellings keep the first or the last letter; checking that first skips most pairs cheaply.
+      if (ft.charCodeAt(0) !== a.folded.charCodeAt(0) && ft.charCodeAt(ft.length - 1) !== a.folded.charCodeAt(al - 1)) continue;
+      const max = al >= 7 && ft.length >= 7 && ft.charCodeAt(0) === a.folded.charCodeAt(0) ? 2 : 1;
       const dist = boundedEditDistance(ft, a.folded, max);
       if (dist > max) continue;
-      if (isLookalikeException(a.brand, ft)) continue;
-      const w = inSub ? 0.75 : cueTokens.length > 0 || hasDigits || supported ? 0.7 : 0.35;
-      return { brand: a.brand, weight: jpSuffix ? Math.min(w, 0.4) : w, reason: brandReason(a.brand, label, where, `"${t}" is ${dist} edit(s) from "${a.alias}"`, 'BRAND_LOOKALIKE') };
+      const w = inSub ? 0.75 : cueCount > 0 || hasDigits || supported ? 0.7 : 0.35;
+      return { brand: a.brand, weight: jpSuffix ? Math.min(w, 0.4) : w, reason: brandReason(a.brand, label, where, `"${tokens[i]}" is ${dist} edit(s) from "${a.alias}"`, 'BRAND_LOOKALIKE') };
     }
   }
   return undefined;
+}
+
+/** Strong aliases occurring in `folded`, longest first, found through the first-two-letters index. */
+function strongCandidates(ix: MatchIndex, folded: string): StrongAlias[] {
+  let found: StrongAlias[] | undefined;
+  for (let i = 0; i + 1 < folded.length; i++) {
+    const list = ix.byPrefix.get(folded.slice(i, i + 2));
+    if (!list) continue;
+    for (const a of list) if (folded.startsWith(a.folded, i) && !found?.includes(a)) (found ??= []).push(a);
+  }
+  return found ? found.sort((x, y) => y.folded.length - x.folded.length) : NONE;
+}
+const NONE: StrongAlias[] = [];
+
+type StrongAlias = AliasEntry & { hasCue: boolean };
+
+interface MatchIndex {
+  /** Strong aliases by their first two (folded) letters. */
+  byPrefix: Map<string, StrongAlias[]>;
+  short: AliasEntry[];
+  fuzzy: AliasEntry[];
+  /** Lookalike-folded cue tokens. */
+  cues: string[];
+}
+
+const INDEXES = new WeakMap<BrandCatalogue, MatchIndex>();
+
+/** Per-catalogue matching tables, built once (the hot path allocates nothing per alias). */
+function indexOf(cat: BrandCatalogue): MatchIndex {
+  let ix = INDEXES.get(cat);
+  if (ix) return ix;
+  const cueList = [...cat.cues];
+  const strong = cat.aliases
+    .filter((a) => !a.short)
+    .map((a) => ({ ...a, hasCue: a.alias.length > 5 && cueList.some((c) => c.length >= 3 && a.alias.endsWith(c)) }));
+  const byPrefix = new Map<string, StrongAlias[]>();
+  for (const a of strong) {
+    const k = a.folded.slice(0, 2);
+    byPrefix.set(k, [...(byPrefix.get(k) ?? []), a]);
+  }
+  ix = {
+    byPrefix,
+    short: cat.aliases.filter((a) => a.short),
+    fuzzy: cat.aliases.filter((a) => !a.short && a.folded.length >= 5 && !NO_FUZZY.has(a.alias)),
+    cues: cueList.map(foldLookalikes),
+  };
+  INDEXES.set(cat, ix);
+  return ix;
 }
 
 /** Aliases made of ordinary words (`e-smart`), matched exactly only: their misspellings are words too. */
@@ -277,20 +327,14 @@ const NO_FUZZY = new Set(['esmart', 'e-smart', 'invast', 'webull', 'moomoo', 'in
 
 /** Common words a single edit away from a broker token (money ~ monex, mitsui ~ matsui). */
 const LOOKALIKE_EXCEPTIONS = new Set(['money', 'mitsui', 'matsuo', 'natsui', 'nomur', 'dahua', 'daiwo', 'invest', 'monet', 'mones', 'honex', 'conex', 'manex', 'mimex', 'lomex', 'vortex', 'nikon', 'mizuno', 'rakuen', 'okasa', 'ichiyo']);
-function isLookalikeException(_b: Brand, token: string): boolean {
-  return LOOKALIKE_EXCEPTIONS.has(token);
-}
 
 /**
  * A brand alias inside a longer word counts when it starts or ends a token, so `esmart` does not fire
  * inside `homesmart` while `rakutensec10` and `secrakuten` still do.
  */
-function isWordish(a: AliasEntry, tokens: string[], folded: string): boolean {
+function isWordish(a: AliasEntry, foldedTokens: string[], folded: string): boolean {
   if (a.folded.length >= 7) return true;
-  for (const t of tokens) {
-    const ft = foldLookalikes(t);
-    if (ft.startsWith(a.folded) || ft.endsWith(a.folded)) return true;
-  }
+  for (const ft of foldedTokens) if (ft.startsWith(a.folded) || ft.endsWith(a.folded)) return true;
   return folded.startsWith(a.folded) || folded.endsWith(a.folded);
 }
 
@@ -319,9 +363,10 @@ function matchPath(cat: BrandCatalogue, p: PhishUrlParts): BrandHit[] {
       return out;
     }
   }
+  // Misspellings are a host-name game (the kit needs a registrable look-alike); paths are matched exactly.
   for (const t of [...p.pathSegments, ...p.queryKeys, ...p.queryValues]) {
-    if (t.length > 80) continue;
-    const h = matchLabel(cat, t.replace(/\.(html?|php|aspx?|jsp)$/, ''), 'path', false);
+    if (t.length < 3 || t.length > 80) continue;
+    const h = matchLabel(cat, t.replace(/\.(html?|php|aspx?|jsp)$/, ''), 'path', false, false, false);
     if (h && h.weight >= 0.45) {
       // A path token that already says "securities" or "login" next to the name (`sbisecjapan`, `rakusec`) is
       // a kit's route, not an article slug.

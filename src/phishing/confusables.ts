@@ -65,5 +65,9 @@ export function foldLookalikes(s: string): string {
   let out = s;
   if (out.includes('rn')) out = out.replace(/rn/g, 'm');
   if (out.includes('vv')) out = out.replace(/vv/g, 'w');
-  return out.replace(/[1i|]/g, 'l').replace(/0/g, 'o');
+  return FOLD_CHARS.test(out) ? out.replace(FOLD_L, 'l').replace(FOLD_O, 'o') : out;
 }
+
+const FOLD_CHARS = /[01i|]/;
+const FOLD_L = /[1i|]/g;
+const FOLD_O = /0/g;

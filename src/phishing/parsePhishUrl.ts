@@ -49,9 +49,11 @@ function safeDecode(s: string): string {
 }
 
 function splitPath(p: string, out: string[]): void {
+  if (p === '/' || p === '') return;
   for (const raw of p.split('/')) {
     if (raw === '') continue;
-    out.push(safeDecode(raw).normalize('NFKC').toLowerCase());
+    const d = raw.includes('%') ? safeDecode(raw) : raw;
+    out.push((/[^\x00-\x7f]/.test(d) ? d.normalize('NFKC') : d).toLowerCase());
   }
 }
 
@@ -78,16 +80,19 @@ export function parsePhishUrl(input: string): PhishUrlParts {
   if (!isIp && !hostname.includes('.')) throw new PhishInputError(`host ${JSON.stringify(hostname)} has no dot (not a public hostname)`);
   const domain = isIp ? null : t.domain;
   const sub = isIp || !t.subdomain ? [] : t.subdomain.split('.');
-  const uniSub = unicodeHost === hostname ? sub : unicodeHost.split('.').slice(0, sub.length);
-  const uniLabels = unicodeHost.split('.');
+  const uniLabels = unicodeHost === hostname ? undefined : unicodeHost.split('.');
+  const uniSub = uniLabels ? uniLabels.slice(0, sub.length) : sub;
   const pathSegments: string[] = [];
   splitPath(u.pathname, pathSegments);
-  if (u.hash.startsWith('#/') || u.hash.startsWith('#!/')) splitPath(u.hash.replace(/^#!?/, ''), pathSegments);
+  const hash = u.hash;
+  if (hash.startsWith('#/') || hash.startsWith('#!/')) splitPath(hash.replace(/^#!?/, ''), pathSegments);
   const queryKeys: string[] = [];
   const queryValues: string[] = [];
-  for (const [k, v] of u.searchParams) {
-    if (k) queryKeys.push(k.toLowerCase());
-    if (v) queryValues.push(v.toLowerCase());
+  if (u.search.length > 1) {
+    for (const [k, v] of u.searchParams) {
+      if (k) queryKeys.push(k.toLowerCase());
+      if (v) queryValues.push(v.toLowerCase());
+    }
   }
   return {
     href: u.href,
@@ -95,7 +100,7 @@ export function parsePhishUrl(input: string): PhishUrlParts {
     unicodeHost,
     isIp,
     domain: domain ?? null,
-    domainLabel: isIp ? '' : (unicodeHost === hostname ? (t.domainWithoutSuffix ?? '') : (uniLabels[sub.length] ?? '')),
+    domainLabel: isIp ? '' : uniLabels ? (uniLabels[sub.length] ?? '') : (t.domainWithoutSuffix ?? ''),
     publicSuffix: t.publicSuffix ?? '',
     privateSuffix: t.isPrivate === true,
     subLabels: uniSub,
