@@ -294,9 +294,8 @@ export class Broker {
     let remaining = o.qty;
     if (marketable) {
       const taken = sd.take(o.side, o.qty, tf, limit);
-      let k = 0;
+      let ft = tf;
       for (const f of taken.fills) {
-        const ft = tf + k++ * this.rng.int(1, 40);
         const yen = this.fill(ctx, ft, f.price, f.qty);
         result.filledQty += f.qty;
         result.yen += yen;
@@ -304,6 +303,7 @@ export class Broker {
         a.lastFillT = ft;
         if (f.against) this.fill(f.against.owner, ft, f.price, f.qty);
         sd.prints.push({ t: ft, price: f.price, qty: f.qty, aggressor: o.side });
+        ft += this.rng.int(1, 40);
       }
       remaining = taken.remaining;
     }

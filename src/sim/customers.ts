@@ -212,7 +212,7 @@ export function simulateCustomerDay(ctx: DayCtx, a: SimAccount): void {
   const lambda = a.loginRate * (ctx.tradingDay ? 1 : 0.35);
   const n = Math.min(8, rng.poisson(lambda));
   if (n === 0) return;
-  const times = drawTimes(rng, a, ctx.midnight, n).filter((t) => t >= ctx.windowStart + MINUTE && t < ctx.windowEnd - HOUR && t > a.openedAt && (a.quietFrom === undefined || t < a.quietFrom));
+  const times = drawTimes(rng, a, ctx.midnight, n).filter((t) => t >= ctx.windowStart + 10 * MINUTE && t < ctx.windowEnd - HOUR && t > a.openedAt && (a.quietFrom === undefined || t < a.quietFrom));
   for (const t of times) {
     const s = customerLogin(ctx, a, t);
     if (!s) continue;

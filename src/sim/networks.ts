@@ -102,19 +102,23 @@ export function numberToIp(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
+const numeric = new WeakMap<Network, { lo: number; size: number }[]>();
+
 /** A host address (never .0 or .255) drawn uniformly from the network's ranges, weighted by size. */
 export function drawIp(rng: Rng, net: Network): string {
-  let total = 0;
-  for (const [a, b] of net.ranges) total += ipToNumber(b) - ipToNumber(a) + 1;
-  let r = Math.floor(rng.next() * total);
-  for (const [a, b] of net.ranges) {
-    const lo = ipToNumber(a);
-    const size = ipToNumber(b) - lo + 1;
-    if (r < size) return numberToIp(hostIn(lo + r, lo, lo + size - 1));
-    r -= size;
+  let ranges = numeric.get(net);
+  if (!ranges) {
+    ranges = net.ranges.map(([a, b]) => ({ lo: ipToNumber(a), size: ipToNumber(b) - ipToNumber(a) + 1 }));
+    numeric.set(net, ranges);
   }
-  const [a] = net.ranges[0];
-  return numberToIp(hostIn(ipToNumber(a) + 1, ipToNumber(a), ipToNumber(a) + 255));
+  let total = 0;
+  for (const r of ranges) total += r.size;
+  let x = Math.floor(rng.next() * total);
+  for (const { lo, size } of ranges) {
+    if (x < size) return numberToIp(hostIn(lo + x, lo, lo + size - 1));
+    x -= size;
+  }
+  return numberToIp(ranges[0].lo + 1);
 }
 
 /** Another host in the same /24 as `ip` (attackers renting several addresses from one block). */

@@ -49,7 +49,10 @@ interface Beneficiary {
   ip: string;
   ua: string;
   device: string;
+  channel: 'web' | 'app';
   viaInfra: boolean;
+  /** Today's session on an episode day. */
+  session?: SimSession;
 }
 
 export interface PumpPlanInput {
@@ -116,6 +119,8 @@ function planOne(inp: PumpPlanInput, id: string, target: InstrumentSpec, epDays:
       ['slow_low', epDays.length > 1 ? rng.uniform(0, 3) : rng.uniform(0, 1)],
     ] as [VictimMode, number][],
     buyStyle: rng.weighted([['walk', 55], ['market', 25], ['slices', 20]] as const),
+    /** Share of hijacked buy orders a beneficiary meets with a fresh ask (matched trades). */
+    crossProb: rng.pick([0.1, 0.3, 0.6, 0.85]),
   };
   const episodes: Episode[] = epDays.map((day, k) => {
     const start = episodeStart(rng, target, day);
@@ -164,7 +169,7 @@ function planOne(inp: PumpPlanInput, id: string, target: InstrumentSpec, epDays:
     const a = drawVictim(inp, true);
     if (!a) break;
     const day = episodes[0].day;
-    const t = episodes[0].shock.start - rng.int(20, 120) * MINUTE;
+    const t = Math.max(day.windowStart + 15 * MINUTE, episodes[0].shock.start - rng.int(20, 120) * MINUTE);
     plan.on(day.index, (ctx) => {
       const ip = infraIp(ctx.rng, infra);
       for (let k = rng.int(1, 3); k > 0; k--) {
@@ -194,12 +199,16 @@ function planOne(inp: PumpPlanInput, id: string, target: InstrumentSpec, epDays:
       ip: benViaInfra ? infraIp(rng, infra) : drawIp(rng, home),
       ua: uaOf(dev, firstDay.windowStart),
       device: dev.id,
+      channel: dev.channel,
       viaInfra: benViaInfra,
     });
     labels.beneficiaries.push({ account_id: acct.id, symbol: target.symbol, campaign: id });
   }
   // In the days before, they keep buying a share of the normal volume, mostly with passive bids.
   for (const d of accDays) plan.on(d.index, (ctx) => accumulate(ctx, target, beneficiaries, target.dailyVolume * ctx.rng.uniform(0.3, 1.5)));
+
+  // On episode days the beneficiaries put up their asks first, so the hijacked buys walk into them.
+  episodes.forEach((ep) => plan.on(ep.day.index, (ctx) => beneficiariesLadder(ctx, target, ep, beneficiaries)));
 
   // Victims' scripts.
   for (const v of victims) {
@@ -222,7 +231,7 @@ function planOne(inp: PumpPlanInput, id: string, target: InstrumentSpec, epDays:
       const buyT = victimBuyTime(rng, target, ep, victims.indexOf(v) === 0 && e === 0);
       const firstAct = buyT - rng.int(4, 25) * MINUTE;
       plan.quietFrom(ep.day.index, v.account.id, firstAct - (v.mode === 'session_hijack' ? 4 * HOUR : 0));
-      plan.on(ep.day.index, (ctx) => hijackedTrading(ctx, { infra, v, ep, target, buyT, firstAct, share, campaign: id, variant, last: k === v.episodes.length - 1 }));
+      plan.on(ep.day.index, (ctx) => hijackedTrading(ctx, { infra, v, ep, target, buyT, firstAct, share, campaign: id, variant, last: k === v.episodes.length - 1, bens: beneficiaries, crossProb: tactics.crossProb }));
     });
     // Some victims notice the next day and change their password from their own device.
     const after = days.find((d) => d.index > episodes[v.episodes[v.episodes.length - 1]].day.index);
@@ -235,8 +244,8 @@ function planOne(inp: PumpPlanInput, id: string, target: InstrumentSpec, epDays:
       });
     }
   }
-  // Beneficiaries sell into each episode and move the money out afterwards.
-  episodes.forEach((ep, e) => plan.on(ep.day.index, (ctx) => beneficiariesSell(ctx, target, ep, beneficiaries, e === episodes.length - 1)));
+  // Beneficiaries dump the rest around the peak and move the money out afterwards.
+  episodes.forEach((ep, e) => plan.on(ep.day.index, (ctx) => beneficiariesDump(ctx, target, ep, beneficiaries, e === episodes.length - 1)));
   const last = episodes[episodes.length - 1];
   const payDay = days.find((d) => d.index > last.day.index) ?? last.day;
   plan.on(payDay.index, (ctx) => beneficiariesWithdraw(ctx, beneficiaries, payDay));
@@ -313,6 +322,8 @@ interface HijackArgs {
   campaign: string;
   variant: string;
   last: boolean;
+  bens: Beneficiary[];
+  crossProb: number;
 }
 
 function hijackedTrading(ctx: DayCtx, h: HijackArgs): void {
@@ -373,6 +384,13 @@ function hijackedTrading(ctx: DayCtx, h: HijackArgs): void {
     if (qty >= target.lot) {
       const onMargin = budget <= yen * 0.5;
       const q = sd.quoteAt(tb);
+      const sellers = h.bens.filter((x) => x.session && (x.account.holdings.get(target.symbol) ?? 0) >= target.lot);
+      const b = sellers.length > 0 && rng.chance(h.crossProb) ? rng.pick(sellers) : undefined;
+      if (b?.session) {
+        // Matched trade: the beneficiary offers just above the touch seconds before the hijacked buy.
+        const offer = Math.min(b.account.holdings.get(target.symbol)!, Math.max(target.lot, Math.round((qty * rng.uniform(0.3, 1)) / target.lot) * target.lot));
+        broker.order(b.session, tb - rng.int(2, 25) * 1000, { symbol: target.symbol, side: 'sell', qty: offer, type: 'limit', limit: q.ask + rng.int(0, 2) * (q.ask - q.bid) / 2 }, 'beneficiary');
+      }
       const spec =
         v.buyStyle === 'market'
           ? ({ symbol: target.symbol, side: 'buy', qty, type: 'market' } as const)
@@ -402,7 +420,7 @@ function accumulate(ctx: DayCtx, target: InstrumentSpec, bens: Beneficiary[], sh
   if (!sd.isTradingDay) return;
   for (const b of bens) {
     const t0 = sd.sessions[0][0] + rng.int(5, 200) * MINUTE;
-    const s = broker.login(b.account, t0 - rng.int(1, 8) * MINUTE, { ip: b.ip, ua: b.ua, deviceId: b.device, channel: 'web', secretFp: b.account.secretFp, outcome: 'success' }, 'beneficiary');
+    const s = broker.login(b.account, t0 - rng.int(1, 8) * MINUTE, { ip: b.ip, ua: b.ua, deviceId: b.device, channel: b.channel, secretFp: b.account.secretFp, outcome: 'success' }, 'beneficiary');
     if (!s) continue;
     if (b.account.cash < 2e6) broker.cash(s, t0 - rng.int(10, 50) * 1000, 'deposit', Math.round(rng.uniform(3e6, 15e6) / 1e5) * 1e5, b.account.bankFp);
     let t = t0;
@@ -416,20 +434,21 @@ function accumulate(ctx: DayCtx, target: InstrumentSpec, bens: Beneficiary[], sh
   }
 }
 
-function beneficiariesSell(ctx: DayCtx, target: InstrumentSpec, ep: Episode, bens: Beneficiary[], final: boolean): void {
+function beneficiariesLadder(ctx: DayCtx, target: InstrumentSpec, ep: Episode, bens: Beneficiary[]): void {
   const { rng, broker } = ctx;
   const sd = broker.day(target.symbol);
-  const sessions = sd.sessions;
   for (const b of bens) {
+    b.session = undefined;
     const held = b.account.holdings.get(target.symbol) ?? 0;
     if (held < target.lot) continue;
     const tl = Math.max(ctx.windowStart + 5 * MINUTE, ep.shock.start - rng.int(5, 45) * MINUTE);
-    const s = broker.login(b.account, tl, { ip: b.ip, ua: b.ua, deviceId: b.device, channel: 'web', secretFp: b.account.secretFp, outcome: 'success' }, 'beneficiary');
+    const s = broker.login(b.account, tl, { ip: b.ip, ua: b.ua, deviceId: b.device, channel: b.channel, secretFp: b.account.secretFp, outcome: 'success' }, 'beneficiary');
     if (!s) continue;
-    // Ladder of asks the hijacked buys will walk into (crosses), placed just before the push.
+    b.session = s;
+    // Ladder of asks up to the planned peak, placed just before the push.
     const base = sd.midAt(ep.shock.start - MINUTE);
-    const rungs = rng.int(4, 9);
-    const ladderQty = Math.floor((held * rng.uniform(0.5, 0.8)) / rungs / target.lot) * target.lot;
+    const rungs = rng.int(3, 8);
+    const ladderQty = Math.floor((held * rng.uniform(0.25, 0.45)) / rungs / target.lot) * target.lot;
     let t = Math.max(tl + rng.int(30, 120) * 1000, ep.shock.start - rng.int(1, 4) * MINUTE);
     if (ladderQty >= target.lot) {
       for (let i = 0; i < rungs; i++) {
@@ -438,24 +457,33 @@ function beneficiariesSell(ctx: DayCtx, target: InstrumentSpec, ep: Episode, ben
         t += rng.int(3, 30) * 1000;
       }
     }
-    // Support bid under the market during the push, so the price does not slip back.
-    const tSupport = addTradingMinutes(sessions, ep.shock.start, Math.round(ep.shock.durationMin * ep.shock.peakAt * 0.5));
-    broker.order(s, tSupport, { symbol: target.symbol, side: 'buy', qty: Math.max(target.lot, Math.round(ladderQty / 3 / target.lot) * target.lot), type: 'limit', limit: sd.midAt(tSupport) * rng.uniform(0.9, 0.96), cancelAfterMs: rng.int(30, 90) * MINUTE }, 'beneficiary');
-    // Dump the rest around the peak, timed against the last hijacked buys.
+    // Support bid under the market during the push (下値支え), so the price does not slip back.
+    const tSupport = addTradingMinutes(sd.sessions, ep.shock.start, Math.round(ep.shock.durationMin * ep.shock.peakAt * 0.5));
+    const supportQty = Math.max(target.lot, Math.round(held / 15 / target.lot) * target.lot);
+    broker.order(s, tSupport, { symbol: target.symbol, side: 'buy', qty: supportQty, type: 'limit', limit: sd.midAt(tSupport) * rng.uniform(0.9, 0.96), cancelAfterMs: rng.int(30, 90) * MINUTE }, 'beneficiary');
+  }
+}
+
+function beneficiariesDump(ctx: DayCtx, target: InstrumentSpec, ep: Episode, bens: Beneficiary[], final: boolean): void {
+  const { rng, broker } = ctx;
+  const sd = broker.day(target.symbol);
+  for (const b of bens) {
+    const s = b.session;
+    if (!s) continue;
+    // Sell what is left around the peak, against the last hijacked buys (half of it before a repeat day).
     const rest = b.account.holdings.get(target.symbol) ?? 0;
     const tDump = ep.peakT + rng.int(-10, 15) * MINUTE;
     const dumpQty = final ? rest : Math.floor((rest * 0.5) / target.lot) * target.lot;
-    if (dumpQty >= target.lot && sd.tradableAt(tDump) !== undefined) {
-      const pieces = rng.int(2, 5);
-      let td = tDump;
-      const per = Math.floor(dumpQty / pieces / target.lot) * target.lot;
-      for (let i = 0; i < pieces; i++) {
-        const qty = i === pieces - 1 ? dumpQty - per * (pieces - 1) : per;
-        if (qty >= target.lot && qty <= (b.account.holdings.get(target.symbol) ?? 0)) {
-          broker.order(s, td, { symbol: target.symbol, side: 'sell', qty, type: rng.chance(0.5) ? 'market' : 'limit', limit: sd.quoteAt(td).bid }, 'beneficiary');
-        }
-        td += rng.int(1, 8) * MINUTE;
+    if (dumpQty < target.lot || sd.tradableAt(tDump) === undefined) continue;
+    const pieces = rng.int(2, 5);
+    const per = Math.floor(dumpQty / pieces / target.lot) * target.lot;
+    let td = tDump;
+    for (let i = 0; i < pieces; i++) {
+      const qty = i === pieces - 1 ? dumpQty - per * (pieces - 1) : per;
+      if (qty >= target.lot && qty <= (b.account.holdings.get(target.symbol) ?? 0)) {
+        broker.order(s, td, rng.chance(0.5) ? { symbol: target.symbol, side: 'sell', qty, type: 'market' } : { symbol: target.symbol, side: 'sell', qty, type: 'limit', limit: sd.quoteAt(td).bid }, 'beneficiary');
       }
+      td += rng.int(1, 8) * MINUTE;
     }
   }
 }
@@ -465,12 +493,13 @@ function beneficiariesWithdraw(ctx: DayCtx, bens: Beneficiary[], day: SimDay): v
   for (const b of bens) {
     if (b.account.cash < 1e5) continue;
     const t = day.midnight + rng.uniform(15.6, 21) * HOUR;
-    const s = broker.login(b.account, t, { ip: b.ip, ua: b.ua, deviceId: b.device, channel: 'web', secretFp: b.account.secretFp, outcome: 'success' }, 'beneficiary');
+    const s = broker.login(b.account, t, { ip: b.ip, ua: b.ua, deviceId: b.device, channel: b.channel, secretFp: b.account.secretFp, outcome: 'success' }, 'beneficiary');
     if (s) broker.cash(s, t + rng.int(40, 300) * 1000, 'withdrawal', Math.round((b.account.cash * rng.uniform(0.6, 0.95)) / 1e4) * 1e4, b.account.bankFp);
   }
 }
 
 /** Beneficiary devices: one browser or app, kept for the account's life. */
 export function beneficiaryDevice(rng: Rng) {
-  return { id: `d_${rng.hex(24)}`, ua: randomUaProfile(rng, rng.pick(['win-chrome', 'iphone-app', 'android-app', 'win-edge'] as const)), channel: 'web' as const, net: 'home' as const, weight: 1 };
+  const family = rng.pick(['win-chrome', 'iphone-app', 'android-app', 'win-edge'] as const);
+  return { id: `d_${rng.hex(24)}`, ua: randomUaProfile(rng, family), channel: family.endsWith('app') ? ('app' as const) : ('web' as const), net: 'home' as const, weight: 1 };
 }
