@@ -11,7 +11,8 @@
  * fixed rate: a request that waited for a slow one counts its wait.
  *
  * Baseline: the same events through `pipeline.processNow` in this process (no HTTP, no store),
- * timed per call, plus the engine's own `latency_us`. `server_cpu_us_per_req` is the server
+ * timed per call, plus the engine's own `latency_us`; then the whole service in this process
+ * through `app.inject` (no socket), one request at a time. `server_cpu_us_per_req` is the server
  * process's CPU time (its own process metrics) over the answered requests of a run: the capacity of
  * one core is about 1e6 / that figure, whatever else shares the machine. The load average is
  * printed because latency on a shared machine depends on it.
@@ -25,6 +26,8 @@ import { Engine } from '../src/engine/Engine.js';
 import { Pipeline } from '../src/engine/Pipeline.js';
 import { createDetectors } from '../src/detect/index.js';
 import { validateEvent } from '../src/events/validateEvent.js';
+import { buildServer } from '../src/server/buildServer.js';
+import { SqliteStore } from '../src/store/SqliteStore.js';
 import { writeResult } from './writeResult.js';
 
 interface CannonRequest {
@@ -140,6 +143,47 @@ function baseline(kind: 'login' | 'order'): { call_us: number[]; engine_us: numb
   return { call_us, engine_us };
 }
 
+/**
+ * The whole service in this process through `app.inject` (routing, auth, validation, engine,
+ * SQLite commit; no socket), one request at a time: what HTTP adds before the network.
+ */
+async function injected(kind: 'login' | 'order', db: string): Promise<Record<string, unknown>> {
+  const app = await buildServer({ store: new SqliteStore(db), token: TOKEN, logLevel: 'silent', processMetrics: false });
+  try {
+    const seedBody = seedEvents();
+    for (let k = 0; k < seedBody.length; k += 2000) {
+      const res = await app.inject({ method: 'POST', url: '/v1/events', headers: auth, payload: seedBody.slice(k, k + 2000) });
+      if (res.statusCode !== 200 || res.json().rejected) throw new Error(`seeding failed: ${res.body.slice(0, 500)}`);
+    }
+    const ms: number[] = [];
+    const n = BASELINE_N / 4;
+    const cpu0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) {
+      const payload = kind === 'login' ? nextLogin() : nextOrder();
+      const t0 = performance.now();
+      const res = await app.inject({ method: 'POST', url: `/v1/decisions/${kind}`, headers: auth, payload });
+      ms.push(performance.now() - t0);
+      if (res.statusCode !== 200) throw new Error(`inject answered ${res.statusCode}: ${res.body.slice(0, 300)}`);
+    }
+    const cpu = process.cpuUsage(cpu0);
+    const kept = ms.slice(n / 4);
+    return {
+      path: `in-process app.inject, sequential (${kind})`,
+      target_rps: '-',
+      achieved_rps: Math.round(n / (ms.reduce((a, b) => a + b, 0) / 1000)),
+      p50_ms: pct(kept, 50).toFixed(3),
+      p99_ms: pct(kept, 99).toFixed(3),
+      max_ms: Math.max(...kept).toFixed(3),
+      errors_non2xx: 0,
+      engine_p50_us: '',
+      engine_p99_us: '',
+      server_cpu_us_per_req: Math.round((cpu.user + cpu.system) / n),
+    };
+  } finally {
+    await app.close();
+  }
+}
+
 async function startServer(dir: string): Promise<{ child: ChildProcess; url: string }> {
   const cli = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../src/cli/main.js');
   writeFileSync(join(dir, 'token'), TOKEN, { mode: 0o600 });
@@ -195,6 +239,14 @@ async function main(): Promise<void> {
     };
     rows.push(row);
     raw.push({ kind, baseline: true, samples: b.call_us.length, ...row });
+  }
+
+  for (const kind of ['login', 'order'] as const) {
+    seq = 0;
+    clock = Date.parse('2025-04-07T00:00:00Z');
+    const row = await injected(kind, join(dir, `inject-${kind}.db`));
+    rows.push(row);
+    raw.push({ kind, injected: true, ...row });
   }
 
   seq = 0;
