@@ -10,11 +10,12 @@ import { parseEventLine } from '../../events/validateEvent.js';
 import { buildHtmlReport } from '../../report/buildHtmlReport.js';
 import { collectEpisodeTape } from '../../report/collectEpisodeTape.js';
 import { writeSimulatedWorld } from '../../sim/writeSimulatedWorld.js';
+import { addDetectorFlags, detectorOptionsFromFlags, type DetectorFlags } from '../detectorFlags.js';
 import { parseNumber } from '../parseNumber.js';
 import { startProgress } from '../progress.js';
 import { runReplay } from '../runReplay.js';
 
-interface DemoFlags {
+interface DemoFlags extends DetectorFlags {
   out: string;
   seed: string;
   accounts: string;
@@ -26,13 +27,14 @@ const yen = (x: number | undefined): string => `¥${Math.round(x ?? 0).toLocaleS
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
 export function registerDemo(program: Command): void {
-  program
+  const cmd = program
     .command('demo')
     .description('simulate a small brokerage under attack, replay it through kabuguard, print what was caught and write an HTML report')
     .option('--out <dir>', 'where the world, the outputs and report.html go', 'kabuguard-demo')
     .option('--seed <n>', 'simulation seed', '1')
     .option('--accounts <n>', 'customer accounts', '3000')
-    .option('--days <n>', 'calendar days', '10')
+    .option('--days <n>', 'calendar days', '10');
+  addDetectorFlags(cmd)
     .addHelpText(
       'after',
       `
@@ -49,6 +51,7 @@ The same numbers come from the three steps it runs:
       const seed = parseNumber('--seed', o.seed, { min: 0, integer: true });
       const accounts = parseNumber('--accounts', o.accounts, { min: 10, max: 10_000_000, integer: true });
       const days = parseNumber('--days', o.days, { min: 1, max: 366, integer: true });
+      const detectors = detectorOptionsFromFlags(o);
       const out = resolve(o.out);
       mkdirSync(out, { recursive: true });
       const started = performance.now();
@@ -71,6 +74,7 @@ The same numbers come from the three steps it runs:
         decisionsPath,
         rejectsPath: join(out, 'rejects.ndjson'),
         progress: true,
+        detectors,
         onAlert: (a) => alerts.push(a),
         onDecision: (d) => decisions.push(d),
       });
