@@ -90,7 +90,7 @@ export const policySchema = z.strictObject({
   alerts: z
     .strictObject({
       /** Minimum evidence score for an `account_takeover` alert from the login side. */
-      account_takeover_min_score: prob(0.7),
+      account_takeover_min_score: prob(0.8),
     })
     .prefault({}),
 }).superRefine((p, ctx) => {

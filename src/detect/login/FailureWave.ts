@@ -15,6 +15,8 @@ export interface WaveCandidate {
   device: string;
   login_id_fp: string;
   unknown: boolean;
+  /** Why the attempt is suspect when it matched a flagged shared source (else: the wave). */
+  why?: string;
 }
 
 export interface FailureWaveOptions {

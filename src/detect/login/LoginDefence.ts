@@ -59,9 +59,12 @@ interface Episode {
   ua: string;
   stuffing: string[];
   alerted: boolean;
+  /** Symbols whose whole position the session sold. */
+  soldOut?: string[];
 }
 
 const EPISODE_EV_CAP = 40;
+const STRONG_ACTIONS: ReadonlySet<string> = new Set(['contact_change', 'bank_change', 'withdrawal', 'liquidation', 'session_mismatch', 'impossible_travel']);
 const PHISHING_RESISTANT = new Set(['passkey', 'pki']);
 const SENSITIVE_FIELDS = new Set(['email', 'phone', 'notification', 'mfa', 'password', 'bank_account']);
 
@@ -108,7 +111,12 @@ export class LoginDefence implements Detector {
   constructor(opts: LoginDefenceOptions = {}) {
     this.policy = opts.policy ?? defaultPolicy();
     this.lookup = opts.ipLookup ?? (() => UNKNOWN_IP);
-    this.weights = { ...DEFAULT_RISK_WEIGHTS, ...opts.weights, novelty: { ...DEFAULT_RISK_WEIGHTS.novelty, ...opts.weights?.novelty } };
+    this.weights = {
+      ...DEFAULT_RISK_WEIGHTS,
+      ...opts.weights,
+      novelty: { ...DEFAULT_RISK_WEIGHTS.novelty, ...opts.weights?.novelty },
+      globalRarity: { ...DEFAULT_RISK_WEIGHTS.globalRarity, ...opts.weights?.globalRarity },
+    };
     this.trustAfterMs = opts.trustAfterMs ?? 7 * 86_400_000;
     this.episodeMs = opts.episodeMs ?? 6 * 3600_000;
     this.sources = new SourceTracker({ ...DEFAULT_SOURCE_THRESHOLDS, ...opts.sourceThresholds });
@@ -192,7 +200,11 @@ export class LoginDefence implements Detector {
     const acct = ev.account_id ? this.accounts.get(ev.account_id) : undefined;
     const risk = scoreLoginRisk(x, acct?.hist, this.global, this.sourceEvidence(ev, x, acct, t), this.weights);
     const stuffing: Reason[] = [];
+    // A network, ASN or client string is shared with honest customers: its flag does not apply to a
+    // customer on a device and network the account already trusts.
+    const known = acct !== undefined && acct.hist.n > 0 && (historyCount(acct.hist, F.device, x.h[F.device]) > 0 || historyCount(acct.hist, F.asn, x.h[F.asn]) > 0);
     for (const [kind, key] of this.sourceKeys(ev, x)) {
+      if (known && CLUSTER_KINDS.has(kind)) continue;
       const s = this.sources.isFlagged(kind, key, t);
       if (s) stuffing.push({ code: STUFFING_CODE[kind], detail: `${describeSource(kind, key, x)} is a credential-stuffing source: ${s.why}` });
     }
@@ -254,6 +266,9 @@ export class LoginDefence implements Detector {
   private impossibleTravel(acct: AccountDef, x: LoginFeatures, t: number): Reason | undefined {
     const l = acct.last;
     if (!l || !l.country || !x.info.country || l.country === x.info.country) return undefined;
+    // Country tables place corporate gateways and VPN exits abroad; a network the customer already
+    // uses is not travel. The relayed-phishing login comes from a network new to the account.
+    if (historyCount(acct.hist, F.asn, x.h[F.asn]) > 0) return undefined;
     const minutes = (t - l.t) / 60_000;
     if (minutes > this.policy.login.impossible_travel_minutes) return undefined;
     return { code: 'IMPOSSIBLE_TRAVEL', detail: `logged in from ${l.country} (${l.ip}) ${Math.round(minutes)} min earlier, now from ${x.info.country} (${x.ip})` };
@@ -376,14 +391,25 @@ export class LoginDefence implements Detector {
       const s = this.sources.isFlagged(kind, key, t);
       if (s && failed) implicated.push([kind, key, s]);
     }
-    for (const [kind, key, s] of implicated) this.raiseStuffing(kind, key, s, x, ctx);
-
     const acct = ev.account_id ? this.account(ev.account_id) : undefined;
+    const knownDevice = acct !== undefined && x.device !== '' && historyCount(acct.hist, F.device, x.h[F.device]) > 0;
+    // An IP or password fingerprint that itself failed on many accounts is proof enough; a shared
+    // network or client string only makes the attempt a candidate, judged once we know whether a
+    // success followed (a customer who mistyped retries and gets in).
+    const direct = implicated.filter(([kind]) => kind === 'ip' || kind === 'pw' || kind === 'dev');
+    for (const [kind, key, s] of direct) this.raiseStuffing(kind, key, s, x, ctx);
     const waveOn = this.wave.record(ev.outcome, t);
-    if (waveOn && failed && implicated.length === 0) {
-      // A customer's own known device mistyping is not a candidate; an unknown login id always is.
-      const knownDevice = acct !== undefined && x.device !== '' && historyCount(acct.hist, F.device, x.h[F.device]) > 0;
-      if (!knownDevice) this.wave.addCandidate({ id: ev.id, ip: ev.ip, t, device: x.device, login_id_fp: ev.login_id_fp, unknown: ev.outcome === 'unknown_account' });
+    if (failed && direct.length === 0 && !knownDevice && (waveOn || implicated.length > 0)) {
+      const cluster = implicated[0];
+      this.wave.addCandidate({
+        id: ev.id,
+        ip: ev.ip,
+        t,
+        device: x.device,
+        login_id_fp: ev.login_id_fp,
+        unknown: ev.outcome === 'unknown_account',
+        why: cluster ? `${describeSource(cluster[0], cluster[1], x)} is a stuffing source (${cluster[2].why})` : undefined,
+      });
     }
 
     if (!ev.account_id || !acct) return;
@@ -538,7 +564,8 @@ export class LoginDefence implements Detector {
         prev.last = ctx.t;
         continue;
       }
-      const why = `during a login-failure wave (${this.wave.state.why}), a ${c.unknown ? 'login with an unknown id' : 'failed password'} from ${c.ip} was never followed by a success from that address or device`;
+      const context = c.why ?? `during a login-failure wave (${this.wave.state.why})`;
+      const why = `${context}; a ${c.unknown ? 'login with an unknown id' : 'failed password'} from ${c.ip} was never followed by a success from that address or device`;
       this.sources.flag('ip', c.ip, ctx.t, why);
       this.ipAlerted.set(c.ip, { a: ctx.t, last: ctx.t });
       ctx.raise({
@@ -548,9 +575,9 @@ export class LoginDefence implements Detector {
         ip: c.ip,
         ts: new Date(ctx.t).toISOString(),
         window: { start: new Date(c.t).toISOString(), end: new Date(ctx.t).toISOString() },
-        reasons: [{ code: 'STUFFING_WAVE', detail: why }],
+        reasons: [{ code: c.why ? 'STUFFING_CLUSTER' : 'STUFFING_WAVE', detail: why }],
         event_ids: ip?.ev.length ? ip.ev.slice(0, 50) : [c.id],
-        data: { source: 'wave', wave_since: new Date(this.wave.state.since || c.t).toISOString(), unknown_login_id: c.unknown },
+        data: { source: c.why ? 'cluster' : 'wave', wave_since: new Date(this.wave.state.since || c.t).toISOString(), unknown_login_id: c.unknown },
       });
     }
   }
@@ -604,7 +631,7 @@ export class LoginDefence implements Detector {
     const ep = acct.ep;
     if (!ep || ep.session !== ev.session_id || t - ep.t > this.episodeMs) return;
     if (ep.ev.length < EPISODE_EV_CAP) ep.ev.push(ev.id);
-    const action = classifyAction(ev, ctx);
+    const action = classifyAction(ev, ctx, ep);
     if (action) ep.actions[action] = (ep.actions[action] ?? 0) + 1;
     this.evaluateTakeover(ev.account_id, acct, ctx);
   }
@@ -619,6 +646,11 @@ export class LoginDefence implements Detector {
     }
     const kinds = Object.keys(ep.actions);
     if (kinds.length === 0) return;
+    // Ordinary trading after a new-device login is what customers do; a takeover shows in what
+    // only a thief needs: new contact details, a new bank account, cash out, a sell-off, a session
+    // used from elsewhere. Trading alone counts only when the login itself was near-certain.
+    const strong = kinds.some((k) => STRONG_ACTIONS.has(k)) || ep.stuffing.length > 0;
+    if (!strong && ep.score < 0.95) return;
     let clean = 1 - ep.score;
     for (const k of kinds) clean *= 1 - (ACTION_WEIGHT[k] ?? 0);
     if (ep.stuffing.length > 0) clean *= 0.5;
@@ -686,6 +718,9 @@ interface LoginDefenceState {
 
 const uaOf = (ev: OrderEvent | AccountChangeEvent | CashEvent): string | undefined => (ev.type === 'cash' ? undefined : ev.user_agent);
 
+/** Source kinds shared by many honest customers. */
+const CLUSTER_KINDS: ReadonlySet<SourceKind> = new Set(['net', 'asn', 'ua']);
+
 const STUFFING_CODE: Record<SourceKind, string> = {
   ip: 'STUFFING_IP',
   net: 'STUFFING_NETWORK',
@@ -717,7 +752,7 @@ function deviceKey(ev: LoginEvent, x: LoginFeatures): string {
   return ev.device_id ? `d:${ev.device_id}` : `u:${hash31(ev.user_agent + '|' + x.net)}`;
 }
 
-function classifyAction(ev: OrderEvent | AccountChangeEvent | CashEvent, ctx: ObserveContext): string | undefined {
+function classifyAction(ev: OrderEvent | AccountChangeEvent | CashEvent, ctx: ObserveContext, ep: Episode): string | undefined {
   switch (ev.type) {
     case 'account_change':
       if (ev.field === 'bank_account') return 'bank_change';
@@ -727,8 +762,13 @@ function classifyAction(ev: OrderEvent | AccountChangeEvent | CashEvent, ctx: Ob
     case 'order': {
       if (ev.action === 'cancel') return undefined;
       if (ev.side === 'buy') return 'buy';
-      const held = ctx.world.accounts.get(ev.account_id)?.holdings.get(ev.symbol) ?? 0;
-      return held > 0 && ev.qty >= 0.9 * held ? 'liquidation' : 'sell';
+      // Selling one whole position is ordinary; emptying the portfolio is the hijacker's first move.
+      const a = ctx.world.accounts.get(ev.account_id);
+      const held = a?.holdings.get(ev.symbol) ?? 0;
+      if (!(held > 0 && ev.qty >= 0.9 * held)) return 'sell';
+      ep.soldOut ??= [];
+      if (!ep.soldOut.includes(ev.symbol)) ep.soldOut.push(ev.symbol);
+      return ep.soldOut.length >= 2 || (a?.holdings.size ?? 0) <= 1 ? 'liquidation' : 'sell';
     }
   }
 }

@@ -61,7 +61,9 @@ export const DEFAULT_SOURCE_THRESHOLDS: Record<SourceKind, SourceThresholds> = {
   net: { halfLifeMs: 6 * 3600_000, minFailedAccounts: 10, minFailRatio: 0.7 },
   asn: { halfLifeMs: 6 * 3600_000, minFailedAccounts: 25, minFailRatio: 0.75 },
   ua: { halfLifeMs: 6 * 3600_000, minFailedAccounts: 25, minFailRatio: 0.75 },
-  dev: { halfLifeMs: 6 * 3600_000, minFailedAccounts: 5, minFailRatio: 0.5 },
+  // Long memory: one attacker machine entering several customers' accounts over days is the mark
+  // of a takeover crew, and devices are not shared between customers.
+  dev: { halfLifeMs: 3 * 86_400_000, minFailedAccounts: 5, minFailRatio: 0.5 },
   pw: { halfLifeMs: 24 * 3600_000, minFailedAccounts: 5, minFailRatio: 0 },
 };
 

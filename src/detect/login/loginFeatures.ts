@@ -5,15 +5,16 @@ import { parseUserAgent, type UserAgentInfo } from './parseUserAgent.js';
 /**
  * The features of the login history (Freeman et al., NDSS 2016; das-group rba-algorithm): network
  * hierarchy IP → /24 → ASN → country, client hierarchy user agent → browser → OS → device type, the
- * device cookie, and the hour of day (JST, 3-hour buckets). Values are kept as 31-bit hashes so a
+ * device cookie, the hour of day (JST, 3-hour buckets), the channel (web/app/api) and the second
+ * factor used (a customer who always uses an authenticator app now passing with none is a downgrade). Values are kept as 31-bit hashes so a
  * history costs a few numbers per value, not a string.
  */
-export const FEATURES = ['ip', 'net', 'asn', 'country', 'device', 'ua', 'browser', 'os', 'devtype', 'hour'] as const;
+export const FEATURES = ['ip', 'net', 'asn', 'country', 'device', 'ua', 'browser', 'os', 'devtype', 'hour', 'channel', 'mfa'] as const;
 export type Feature = (typeof FEATURES)[number];
 export const F = Object.fromEntries(FEATURES.map((f, i) => [f, i])) as Record<Feature, number>;
 
 /** Features whose global popularity we count (low cardinality); IPs, networks and devices are too many. */
-export const GLOBAL_FEATURES: ReadonlySet<number> = new Set([F.asn, F.country, F.ua, F.browser, F.os, F.devtype, F.hour]);
+export const GLOBAL_FEATURES: ReadonlySet<number> = new Set([F.asn, F.country, F.ua, F.browser, F.os, F.devtype, F.hour, F.channel, F.mfa]);
 
 export interface LoginFeatures {
   /** Hash per feature, index = `F[feature]`. */
@@ -29,7 +30,7 @@ export interface LoginFeatures {
 
 const JST_MS = 9 * 3600_000;
 
-export function extractLoginFeatures(ev: Pick<LoginEvent, 'ip' | 'user_agent' | 'device_id'>, t: number, info: IpInfo, ua: UserAgentInfo = parseUserAgent(ev.user_agent)): LoginFeatures {
+export function extractLoginFeatures(ev: Pick<LoginEvent, 'ip' | 'user_agent' | 'device_id' | 'channel' | 'mfa'>, t: number, info: IpInfo, ua: UserAgentInfo = parseUserAgent(ev.user_agent)): LoginFeatures {
   const net = networkOf(ev.ip);
   const hour = Math.floor((((t + JST_MS) % 86_400_000) + 86_400_000) % 86_400_000 / 3600_000);
   const device = ev.device_id ?? '';
@@ -45,6 +46,8 @@ export function extractLoginFeatures(ev: Pick<LoginEvent, 'ip' | 'user_agent' | 
     ua.os,
     ua.device,
     String(Math.floor(hour / 3)),
+    ev.channel,
+    ev.mfa,
   ];
   return { h: values.map(hash31), ip: ev.ip, net, info, ua, device, hour };
 }

@@ -43,12 +43,12 @@ export interface SourceEvidence {
 
 /** Weights of the risk model; defaults tuned on simulator seeds 1–3 only. */
 export interface RiskWeights {
-  /** Per feature (see FEATURES): weight of "this value is new for this account". */
+  /** Per feature (see FEATURES): weight of ln((n + 1) / (count + 1)), "new or rare for this account". */
   novelty: Record<(typeof FEATURES)[number], number>;
+  /** Per feature: weight of ln(1 / global share) of a value new to the account ("rare for anyone"). */
+  globalRarity: Partial<Record<(typeof FEATURES)[number], number>>;
   /** Factor on the surprise of a value seen before but rarely in this account's history. */
   seenDiscount: number;
-  /** Weight of the global rarity of a value new to the account (Freeman's p(x) term). */
-  rarity: number;
   hosting: number;
   vpn: number;
   tor: number;
@@ -68,9 +68,9 @@ export interface RiskWeights {
 // a web service's logins): brokerage customers churn mobile IPs daily inside one carrier, while the
 // hijack wave came from networks the customer had never used.
 export const DEFAULT_RISK_WEIGHTS: RiskWeights = {
-  novelty: { ip: 0.15, net: 0.25, asn: 0.9, country: 0.8, device: 0.9, ua: 0.25, browser: 0.25, os: 0.35, devtype: 0.3, hour: 0.1 },
+  novelty: { ip: 0.1, net: 0.15, asn: 0.35, country: 0.3, device: 0.6, ua: 0.1, browser: 0.1, os: 0.15, devtype: 0.15, hour: 0.1, channel: 0.15, mfa: 0.2 },
+  globalRarity: { asn: 0.35, country: 0.35, ua: 0.1, browser: 0.15, os: 0.15, devtype: 0.1, hour: 0.05, channel: 0.1, mfa: 0.1 },
   seenDiscount: 0.25,
-  rarity: 0.25,
   hosting: 1.5,
   vpn: 1.5,
   tor: 2.5,
@@ -81,7 +81,7 @@ export const DEFAULT_RISK_WEIGHTS: RiskWeights = {
   asnExcessFailRatio: 3,
   uaExcessFailRatio: 3,
   accountFailures: 0.4,
-  center: 4.5,
+  center: 7,
   scale: 1,
 };
 
@@ -115,24 +115,27 @@ export function scoreLoginRisk(
   const novel: string[] = [];
   const n = hist?.n ?? 0;
   const knownAsn = hist && n > 0 ? historyCount(hist, F.asn, x.h[F.asn]) > 0 : false;
-  if (hist && n > 0) {
-    for (let f = 0; f < FEATURES.length; f++) {
-      const c = historyCount(hist, f, x.h[f]);
-      const name = FEATURES[f];
-      const term = Math.log((n + 1) / (c + 1));
-      if (term <= 0) continue;
-      // A value the customer has used before, even once (e.g. a new phone confirmed by passkey), is
-      // far from a stranger's: its rarity within the history counts only a little.
-      let add = w.novelty[name] * term * (c === 0 ? 1 : w.seenDiscount);
-      if (c === 0) {
-        novel.push(name);
-        if (GLOBAL_FEATURES.has(f) && global.total[f] > 100) {
-          const g = global.counts.get(globalKey(f, x.h[f])) ?? 0;
-          add += w.rarity * w.novelty[name] * Math.min(10, Math.log((global.total[f] + 1) / (g + 1)));
-        }
+  for (let f = 0; f < FEATURES.length; f++) {
+    const c = hist && n > 0 ? historyCount(hist, f, x.h[f]) : 0;
+    const name = FEATURES[f];
+    // Freeman's p(x | customer): add-one smoothing, so an unseen value costs ln(1 + n).
+    const term = Math.log((n + 1) / (c + 1));
+    // A value the customer has used before, even once (e.g. a new phone confirmed by passkey), is
+    // far from a stranger's: its rarity within the history counts only a little.
+    let add = term > 0 ? w.novelty[name] * term * (c === 0 ? 1 : w.seenDiscount) : 0;
+    if (c === 0) {
+      if (n > 0) novel.push(name);
+      // Freeman's p(x): a value new to the customer is more suspicious the rarer it is among all
+      // customers. This is also all we know about an account without history.
+      const r = w.globalRarity[name] ?? 0;
+      if (r > 0 && GLOBAL_FEATURES.has(f) && global.total[f] > 100) {
+        const g = global.counts.get(globalKey(f, x.h[f])) ?? 0;
+        add += r * Math.min(10, Math.log((global.total[f] + 1) / (g + 1)));
       }
-      llr += add;
     }
+    llr += add;
+  }
+  if (n > 0) {
     if (novel.includes('asn')) reasons.push({ code: 'NEW_ASN', detail: `${x.info.asn ? `AS${x.info.asn}` : 'unknown network'}${x.info.org ? ` (${x.info.org})` : ''} never seen for this account` });
     if (novel.includes('country')) reasons.push({ code: 'NEW_COUNTRY', detail: `country ${x.info.country || 'unknown'} never seen for this account` });
     if (novel.includes('device')) reasons.push({ code: 'NEW_DEVICE', detail: x.device ? `device ${x.device.slice(0, 16)} never seen for this account` : 'no device id, this account always sent one' });
@@ -149,7 +152,7 @@ export function scoreLoginRisk(
   if (x.ua.automated) add('automated', w.automated, 'AUTOMATED_CLIENT', `user agent looks like a script or headless browser (${x.ua.browser})`);
   if (src.ipFailures >= 1) add('ipFailures', w.ipFailures * Math.log1p(src.ipFailures), 'IP_FAILURES', `${Math.round(src.ipFailures)} failed logins from ${x.ip} recently`);
   if (src.ipOtherAccounts >= 1 && !knownAsn) add('ipOtherAccounts', w.ipOtherAccounts * Math.log1p(src.ipOtherAccounts), 'IP_SHARED', `${Math.round(src.ipOtherAccounts)} other accounts logged in from ${x.ip} recently`);
-  if (src.deviceOtherAccounts >= 1) add('deviceOtherAccounts', w.deviceOtherAccounts * Math.log1p(src.deviceOtherAccounts), 'DEVICE_SHARED', `${Math.round(src.deviceOtherAccounts)} other accounts logged in from this device recently`);
+  if (src.deviceOtherAccounts >= 0.5) add('deviceOtherAccounts', w.deviceOtherAccounts * Math.log1p(src.deviceOtherAccounts), 'DEVICE_SHARED', `${Math.max(1, Math.round(src.deviceOtherAccounts))} other account(s) logged in from this device recently`);
   if (src.asnExcessFailRatio > 0.05) add('asnExcessFailRatio', w.asnExcessFailRatio * src.asnExcessFailRatio, 'ASN_FAILURES', `network AS${x.info.asn} fails ${Math.round(src.asnExcessFailRatio * 100)} points above the usual login failure rate`);
   if (src.uaExcessFailRatio > 0.05) add('uaExcessFailRatio', w.uaExcessFailRatio * src.uaExcessFailRatio, 'CLIENT_FAILURES', `this user agent fails ${Math.round(src.uaExcessFailRatio * 100)} points above the usual login failure rate`);
   if (src.accountFailures >= 1) add('accountFailures', w.accountFailures * Math.log1p(src.accountFailures), 'ACCOUNT_FAILURES', `${Math.round(src.accountFailures)} failed password attempts on this account recently`);

@@ -75,8 +75,23 @@ export function harness(opts: LoginDefenceOptions = {}): Harness {
   };
 }
 
+/**
+ * A small customer base (ten customers, twelve logins each, on the home ISP and the mobile carrier)
+ * so values have a global popularity, as in any real broker.
+ */
+export function buildPopulation(h: Harness, start = T0): void {
+  for (let c = 0; c < 10; c++) {
+    for (let i = 0; i < 12; i++) {
+      const t = start + i * 86_400_000 + c * 60_000;
+      const mobile = c % 2 === 1;
+      h.run(login(t, { account_id: `pop${c}`, ip: mobile ? `10.2.${c}.${i}` : `10.1.${c}.5`, user_agent: mobile ? UA_ANDROID : UA_PC, device_id: `pop-dev${c}` }));
+    }
+  }
+}
+
 /** Twelve ordinary logins over twelve days from the customer's home network and PC. */
 export function buildHabit(h: Harness, account_id: string, start = T0, o: Partial<LoginEvent> = {}): number {
+  if (!h.detector.accountCount) buildPopulation(h, start);
   let t = start;
   for (let i = 0; i < 12; i++) {
     t = start + i * 86_400_000 + 3600_000 * (i % 3);
