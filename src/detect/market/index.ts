@@ -5,15 +5,15 @@
  * detectors read from `pump_and_dump` / `market_frenzy` alerts in `onAlert`.
  */
 import type { Detector } from '../../engine/types.js';
-import { MarkingCloseDetector, type MarkingCloseOptions } from './MarkingCloseDetector.js';
-import { PumpDumpDetector, type PumpDumpOptions } from './PumpDumpDetector.js';
-import { RampingDetector, type RampingOptions } from './RampingDetector.js';
+import { TapeSurveillance, type PumpDumpOptions } from './TapeSurveillance.js';
+import type { MarkingCloseOptions } from './trackClose.js';
+import type { RampingOptions } from './trackRamp.js';
 import { WashTradeDetector, type WashTradeOptions } from './WashTradeDetector.js';
 
 export type { PumpAlertData } from './PumpAlertData.js';
 export type { PumpDumpOptions, RampingOptions, MarkingCloseOptions, WashTradeOptions };
 
-/** Options of each market detector; `false` turns one off. All default to on with their documented thresholds. */
+/** Options of each market check; `false` turns one off. All default to on with their documented thresholds. */
 export interface MarketDetectorOptions {
   pump?: PumpDumpOptions | false;
   ramping?: RampingOptions | false;
@@ -24,9 +24,9 @@ export interface MarketDetectorOptions {
 /** The market detectors, in the order the engine should call them. */
 export function createMarketDetectors(opts: MarketDetectorOptions = {}): Detector[] {
   const out: Detector[] = [];
-  if (opts.pump !== false) out.push(new PumpDumpDetector(opts.pump ?? {}));
-  if (opts.ramping !== false) out.push(new RampingDetector(opts.ramping ?? {}));
-  if (opts.markingClose !== false) out.push(new MarkingCloseDetector(opts.markingClose ?? {}));
+  if (opts.pump !== false || opts.ramping !== false || opts.markingClose !== false) {
+    out.push(new TapeSurveillance({ pump: opts.pump, ramping: opts.ramping, markingClose: opts.markingClose }));
+  }
   if (opts.washTrade !== false) out.push(new WashTradeDetector(opts.washTrade ?? {}));
   return out;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Engine } from '../../engine/Engine.js';
 import type { Alert } from '../../engine/types.js';
 import type { MarketTradeEvent } from '../../events/schema.js';
-import { MarkingCloseDetector } from './MarkingCloseDetector.js';
+import { TapeSurveillance } from './TapeSurveillance.js';
 
 let seq = 0;
 function trade(ts: string, price: number, qty: number, aggressor: 'buy' | 'sell'): MarketTradeEvent {
@@ -30,13 +30,13 @@ function lift(day: number, hh: number, mm: number, opts: { sells?: boolean; top?
 }
 
 function run(events: MarketTradeEvent[]): Alert[] {
-  const engine = new Engine({ detectors: [new MarkingCloseDetector()] });
+  const engine = new Engine({ detectors: [new TapeSurveillance({ pump: false, ramping: false })] });
   return events.flatMap((ev) => engine.process(ev, Date.parse(ev.ts)).alerts);
 }
 
 const history = [...normalDay(0), ...normalDay(1), ...normalDay(2)];
 
-describe('MarkingCloseDetector', () => {
+describe('trackClose', () => {
   it('raises marking_the_close when aggressive buys lift the price in the last minutes', () => {
     const alerts = run([...history, ...lift(3, 15, 24)]);
     expect(alerts).toHaveLength(1);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Engine } from '../../engine/Engine.js';
 import type { Alert, Detector } from '../../engine/types.js';
 import type { MarketTradeEvent } from '../../events/schema.js';
-import { RampingDetector } from './RampingDetector.js';
+import { TapeSurveillance } from './TapeSurveillance.js';
 
 let seq = 0;
 function trade(ts: string, price: number, qty: number, aggressor?: 'buy' | 'sell'): MarketTradeEvent {
@@ -16,7 +16,7 @@ function normalDay(day: number): MarketTradeEvent[] {
   return Array.from({ length: 30 }, (_, i) => trade(at(day, 9 + Math.floor(i / 5), (i % 5) * 10), 100 + (i % 2), 500, i % 2 ? 'buy' : 'sell'));
 }
 
-function run(events: MarketTradeEvent[], detector: Detector = new RampingDetector()): Alert[] {
+function run(events: MarketTradeEvent[], detector: Detector = new TapeSurveillance({ pump: false, markingClose: false })): Alert[] {
   const engine = new Engine({ detectors: [detector] });
   return events.flatMap((ev) => engine.process(ev, Date.parse(ev.ts)).alerts);
 }
@@ -31,7 +31,7 @@ const ramp = (day: number, opts: { orders?: number; sellAt?: number; sameMs?: bo
   return out;
 };
 
-describe('RampingDetector', () => {
+describe('trackRamp', () => {
   it('raises one ramping alert on consecutive price-raising buy orders', () => {
     const alerts = run([...normalDay(0), ...normalDay(1), ...ramp(2)]);
     expect(alerts).toHaveLength(1);

@@ -3,6 +3,8 @@ import type { AlertDraft, Detector, ObserveContext, Reason } from '../../engine/
 import { findMarketCalendar } from './marketCalendar.js';
 import { medianOf } from './medianOf.js';
 import type { PumpAlertData } from './PumpAlertData.js';
+import { createCloseState, MARKING_CLOSE_DEFAULTS, trackClose, type CloseState, type MarkingCloseOptions } from './trackClose.js';
+import { createRampState, RAMPING_DEFAULTS, trackRamp, type RampingOptions, type RampState, type TradeFacts } from './trackRamp.js';
 
 /** Thresholds of pump-and-dump surveillance. Defaults are set from brief.md §2 and kept conservative. */
 export interface PumpDumpOptions {
@@ -38,6 +40,13 @@ export interface PumpDumpOptions {
   closeVolumeMultiple?: number;
   /** Trade ids kept as evidence in `event_ids`. Default 20. */
   sampleSize?: number;
+}
+
+/** Options of the tape checks; `false` turns one off (the shared baseline is kept either way). */
+export interface TapeSurveillanceOptions {
+  pump?: PumpDumpOptions | false;
+  ramping?: RampingOptions | false;
+  markingClose?: MarkingCloseOptions | false;
 }
 
 const DEFAULTS: Required<PumpDumpOptions> = {
@@ -121,8 +130,9 @@ interface SymbolTape {
   win: Float64Array;
   /** Last price before the detection window. */
   winRef: number;
-  /** Last price that left the ring. */
+  /** Last price older than the ring, and its minute. */
   ringRef: number;
+  ringRefMinute: number;
   lastPrice: number;
   lastSide: number;
   run: number;
@@ -140,6 +150,8 @@ interface SymbolTape {
   recentPos: number;
   episode: Episode | null;
   episodeDay: number;
+  ramp: RampState | null;
+  close: CloseState | null;
   /** Minute of the last full onset check. */
   triedMinute: number;
 }
@@ -149,26 +161,37 @@ interface State {
 }
 
 /**
- * Pump-and-dump surveillance on the whole market's tape (brief.md §2: 100–300× normal volume, +30–40 %
- * in about two hours, fading the same day). Per symbol it keeps a robust baseline (median of recent
- * daily volumes and trade counts, episode days excluded) and a one-minute ring of the last hour;
- * an episode opens when the 10-minute window shows volume, trade count and price far above that
- * baseline. Volume and price alone also describe a legitimate news frenzy, so the alert kind is
- * decided by the manipulation signature the threat leaves on the tape: one-sided aggressive buying
- * that ramps the price print by print (hijacked accounts walking the book) rather than a gap with
- * two-sided trading; a frenzy is confirmed as a pump later if it shows the signature or dumps.
+ * Surveillance of the whole market's tape: one pass, one per-symbol state, three checks.
+ *
+ * Pump-and-dump (brief.md §2: 100–300× normal volume, +30–40 % in about two hours, fading the same
+ * day). Per symbol it keeps a robust baseline (median of recent daily volumes and trade counts,
+ * episode days excluded) and a one-minute ring of the last hour; an episode opens when the
+ * 10-minute window shows volume, trade count and price far above that baseline. Volume and price
+ * alone also describe a legitimate news frenzy, so the alert kind is decided by the manipulation
+ * signature the threat leaves on the tape: one-sided aggressive buying that ramps the price print by
+ * print (hijacked accounts walking the book) rather than a gap with two-sided trading; a frenzy is
+ * confirmed as a pump later if it shows the signature or dumps. Ramping (`trackRamp`) and marking
+ * the close (`trackClose`) share the same lookup, aggressor inference and baseline, because at
+ * millions of trades a second the per-symbol lookup is most of the cost.
  */
-export class PumpDumpDetector implements Detector {
-  readonly name = 'market.pump_and_dump';
+export class TapeSurveillance implements Detector {
+  readonly name = 'market.tape';
   private readonly o: Required<PumpDumpOptions>;
+  private readonly pumpOn: boolean;
+  private readonly rampOpts: Required<RampingOptions> | null;
+  private readonly closeOpts: Required<MarkingCloseOptions> | null;
+  private readonly facts: TradeFacts = { t: 0, day: 0, side: 0, last: 0, baseVol: 0 };
   private state: State = { symbols: new Map() };
 
-  constructor(opts: PumpDumpOptions = {}) {
-    this.o = { ...DEFAULTS, ...opts };
+  constructor(opts: TapeSurveillanceOptions = {}) {
+    this.pumpOn = opts.pump !== false;
+    this.o = { ...DEFAULTS, ...(opts.pump || {}) };
+    this.rampOpts = opts.ramping === false ? null : { ...RAMPING_DEFAULTS, ...opts.ramping };
+    this.closeOpts = opts.markingClose === false ? null : { ...MARKING_CLOSE_DEFAULTS, ...opts.markingClose };
     if (this.o.windowMinutes < 1 || this.o.windowMinutes >= RING) {
-      throw new Error(`windowMinutes must be between 1 and ${RING - 1}, got ${this.o.windowMinutes}`);
+      throw new Error(`pump.windowMinutes must be between 1 and ${RING - 1}, got ${this.o.windowMinutes}`);
     }
-    if (this.o.historyDays < 1 || this.o.historyDays > 256) throw new Error(`historyDays must be 1..256, got ${this.o.historyDays}`);
+    if (this.o.historyDays < 1 || this.o.historyDays > 256) throw new Error(`pump.historyDays must be 1..256, got ${this.o.historyDays}`);
   }
 
   observe(ev: KgEvent, ctx: ObserveContext): void {
@@ -204,6 +227,7 @@ export class PumpDumpDetector implements Detector {
         win: new Float64Array(WIN_FIELDS),
         winRef: 0,
         ringRef: 0,
+        ringRefMinute: -1,
         lastPrice: 0,
         lastSide: 0,
         run: 0,
@@ -220,6 +244,8 @@ export class PumpDumpDetector implements Detector {
         recentPos: 0,
         episode: null,
         episodeDay: -1,
+        ramp: this.rampOpts ? createRampState() : null,
+        close: this.closeOpts ? createCloseState(cal.closeMinute, cal.utcOffsetHours) : null,
         triedMinute: -1,
       };
       this.state.symbols.set(symbol, s);
@@ -277,9 +303,20 @@ export class PumpDumpDetector implements Detector {
     s.recentIds[s.recentPos] = ev.id;
     s.recentPos = (s.recentPos + 1) % RECENT_IDS;
 
-    const ep = s.episode;
-    if (ep !== null) this.updateEpisode(s, ep, ev, side, jump, ctx);
-    else if (w[VOL] >= s.volThreshold && day !== s.episodeDay) this.tryOnset(s, ev, ctx);
+    if (this.pumpOn) {
+      const ep = s.episode;
+      if (ep !== null) this.updateEpisode(s, ep, ev, side, jump, ctx);
+      else if (w[VOL] >= s.volThreshold && day !== s.episodeDay) this.tryOnset(s, ev, ctx);
+    }
+    if (s.ramp === null && s.close === null) return;
+    const f = this.facts;
+    f.t = t;
+    f.day = day;
+    f.side = side;
+    f.last = last;
+    f.baseVol = s.histN >= this.o.minHistoryDays ? s.baseVol : 0;
+    if (s.ramp !== null) trackRamp(s.ramp, ev, f, this.rampOpts!, ctx);
+    if (s.close !== null) trackClose(s.close, ev, f, this.closeOpts!, ctx);
   }
 
   private observeExecution(ev: ExecutionEvent, ctx: ObserveContext): void {
@@ -302,34 +339,46 @@ export class PumpDumpDetector implements Detector {
     }
   }
 
-  /** Move the ring to `minute`: buckets leaving the window leave the running sums. */
+  /**
+   * Move the ring to `minute`. Buckets leaving the window leave the running sums; ring slots are
+   * cleared lazily when reused (each slot's tag says which minute it holds), so a sparse symbol
+   * costs O(1) per trade rather than a sweep over every minute it skipped.
+   */
   private advance(s: SymbolTape, minute: number): void {
     const b = s.buckets;
     const w = s.win;
     const W = this.o.windowMinutes;
-    if (s.minute < 0 || minute - s.minute >= RING) {
-      b.fill(0);
-      s.tags.fill(-1);
-      w.fill(0);
-      if (s.lastPrice > 0) s.winRef = s.ringRef = s.lastPrice;
-      const slot = minute % RING;
-      s.tags[slot] = minute;
-      s.minute = minute;
-      return;
-    }
-    for (let k = s.minute + 1; k <= minute; k++) {
-      const out = k - W;
-      const os = out % RING;
-      if (s.tags[os] === out) {
-        const oo = os * NF;
-        for (let f = 0; f < WIN_FIELDS; f++) w[f] -= b[oo + f];
-        if (b[oo + TRADES] > 0) s.winRef = b[oo + LAST];
+    const gap = s.minute < 0 ? Infinity : minute - s.minute;
+    if (gap >= W) {
+      for (let f = 0; f < WIN_FIELDS; f++) w[f] = 0;
+      if (s.lastPrice > 0) {
+        s.winRef = s.lastPrice;
+        if (gap >= RING) {
+          s.ringRef = s.lastPrice;
+          s.ringRefMinute = s.minute;
+        }
       }
-      const ks = k % RING;
+    } else {
+      for (let k = s.minute + 1; k <= minute; k++) {
+        const out = k - W;
+        const os = out % RING;
+        if (s.tags[os] === out) {
+          const oo = os * NF;
+          for (let f = 0; f < WIN_FIELDS; f++) w[f] -= b[oo + f];
+          if (b[oo + TRADES] > 0) s.winRef = b[oo + LAST];
+        }
+      }
+    }
+    const ks = minute % RING;
+    const old = s.tags[ks];
+    if (old !== minute) {
       const ko = ks * NF;
-      if (s.tags[ks] >= 0 && b[ko + TRADES] > 0) s.ringRef = b[ko + LAST];
-      b.fill(0, ko, ko + NF);
-      s.tags[ks] = k;
+      if (old > s.ringRefMinute && b[ko + TRADES] > 0) {
+        s.ringRef = b[ko + LAST];
+        s.ringRefMinute = old;
+      }
+      for (let f = 0; f < NF; f++) b[ko + f] = 0;
+      s.tags[ks] = minute;
     }
     s.minute = minute;
   }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Engine } from '../../engine/Engine.js';
 import type { Alert, Detector } from '../../engine/types.js';
 import { generateTape, type TapeTrade, type TapeSymbol } from './generateTape.js';
-import { PumpDumpDetector } from './PumpDumpDetector.js';
+import { TapeSurveillance } from './TapeSurveillance.js';
 import type { PumpAlertData } from './PumpAlertData.js';
 
 const THIN: TapeSymbol = { symbol: '7992.T', price: 105, dailyVolume: 15_000, dailyTrades: 60 };
@@ -11,7 +11,7 @@ const THIN2: TapeSymbol = { symbol: '3350.T', price: 180, dailyVolume: 5_000, da
 const MID: TapeSymbol = { symbol: '6200.T', price: 1_450, dailyVolume: 400_000, dailyTrades: 900 };
 const LARGE: TapeSymbol = { symbol: '7203.T', price: 2_800, dailyVolume: 5_000_000, dailyTrades: 4_000 };
 
-function run(trades: TapeTrade[], detectors: Detector[] = [new PumpDumpDetector()]): Alert[] {
+function run(trades: TapeTrade[], detectors: Detector[] = [new TapeSurveillance({ ramping: false, markingClose: false })]): Alert[] {
   const engine = new Engine({ detectors });
   const alerts: Alert[] = [];
   for (const { ev, t } of trades) alerts.push(...engine.process(ev, t).alerts);
@@ -27,7 +27,7 @@ const pumpTape = (seed: number) =>
     episodes: [{ symbol: '7992.T', kind: 'pump', day: 4, startMinute: 40, minutes: 120, volumeMultiple: 150, peakChange: 0.35 }],
   });
 
-describe('PumpDumpDetector', () => {
+describe('TapeSurveillance: pump-and-dump', () => {
   it('raises exactly one pump_and_dump alert early in a pump, with its window and figures', () => {
     const { trades, episodes } = pumpTape(1);
     const alerts = run(trades);
@@ -118,13 +118,13 @@ describe('PumpDumpDetector', () => {
 
   it('gives the same alerts after a snapshot and restore in the middle of an episode', () => {
     const { trades, episodes } = pumpTape(8);
-    const whole = run(trades);
+    const whole = run(trades, [new TapeSurveillance()]);
     const cut = trades.findIndex((x) => x.t > Date.parse(episodes[0].start) + 30 * 60_000);
-    const first = new Engine({ detectors: [new PumpDumpDetector()] });
+    const first = new Engine({ detectors: [new TapeSurveillance()] });
     const alerts: Alert[] = [];
     for (const { ev, t } of trades.slice(0, cut)) alerts.push(...first.process(ev, t).alerts);
     expect(alerts.some((a) => a.kind === 'pump_and_dump')).toBe(true);
-    const second = new Engine({ detectors: [new PumpDumpDetector()] });
+    const second = new Engine({ detectors: [new TapeSurveillance()] });
     second.restore(deserialize(serialize(first.snapshot())));
     for (const { ev, t } of trades.slice(cut)) alerts.push(...second.process(ev, t).alerts);
     alerts.push(...second.finish(trades[trades.length - 1].t).alerts);
@@ -143,7 +143,7 @@ describe('PumpDumpDetector', () => {
 
   describe('malformed options', () => {
     it('rejects a window longer than the ring of minutes it keeps', () => {
-      expect(() => new PumpDumpDetector({ windowMinutes: 100 })).toThrow(/windowMinutes/);
+      expect(() => new TapeSurveillance({ pump: { windowMinutes: 100 } })).toThrow(/windowMinutes/);
     });
   });
 });
