@@ -97,6 +97,8 @@ export interface OrderResult {
   lastPrice: number;
   /** Notional of the whole order in yen at the price it was sent at. */
   notionalYen: number;
+  /** The unfilled rest left on the book, if any. */
+  resting?: RestingOrder<OrderCtx>;
 }
 
 /** An instrument's day as the broker trades it (resting orders carry the broker's order context). */
@@ -309,9 +311,38 @@ export class Broker {
     }
     if (remaining > 0) {
       if (limit === undefined) this.release(ctx, remaining);
-      else sd.rest(ctx, o.side, limit, remaining, tf, o.cancelAfterMs !== undefined ? t + o.cancelAfterMs : undefined);
+      else result.resting = sd.rest(ctx, o.side, limit, remaining, tf, o.cancelAfterMs !== undefined ? t + o.cancelAfterMs : undefined);
     }
     return result;
+  }
+
+  /** Move a resting limit order's price at `t`, if it is still open then. */
+  amend(r: RestingOrder<OrderCtx>, t: number, newLimit: number): boolean {
+    if (r.remaining <= 0 || (r.crossT !== undefined && r.crossT <= t) || (r.cancelT !== undefined && r.cancelT <= t)) return false;
+    const ctx = r.owner;
+    const sd = this.day(ctx.spec.symbol);
+    const limit = roundToTick(sd.spec, newLimit);
+    this.emit(
+      t,
+      {
+        type: 'order',
+        order_id: ctx.orderId,
+        account_id: ctx.account.id,
+        session_id: ctx.session.id,
+        ip: ctx.ip,
+        user_agent: ctx.ua,
+        channel: ctx.session.channel,
+        symbol: ctx.spec.symbol,
+        side: ctx.spec.side,
+        qty: r.remaining,
+        order_type: 'limit',
+        limit_price: limit,
+        action: 'amend',
+      },
+      ctx.actor,
+    );
+    sd.reprice(r, limit, t);
+    return true;
   }
 
   private fill(ctx: OrderCtx, t: number, price: number, qty: number): number {

@@ -188,6 +188,13 @@ export class SymbolDay<O = unknown> {
     return r;
   }
 
+  /** A customer amends a resting order's price at `t`. */
+  reprice(r: RestingOrder<O>, price: number, t: number): void {
+    r.price = price;
+    r.createdT = t;
+    r.crossT = this.firstCross(r.side, price, t);
+  }
+
   /** First time after `t` that the mid trades through a resting order's price. */
   private firstCross(side: Side, price: number, t: number): number | undefined {
     if (!this.isTradingDay) return undefined;

@@ -231,8 +231,11 @@ export function customerSession(ctx: DayCtx, s: SimSession, t: number, opts: { f
       [2, 28],
       [3, 12],
     ] as const);
+    // On a phone the carrier may hand out a new address mid-session (CGNAT, wifi to LTE).
+    const onMobile = s.channel === 'app' || /iPhone|Android/.test(s.ua);
     for (let i = 0; i < k; i++) {
-      customerOrder(ctx, s, now);
+      const moved = onMobile && rng.chance(0.12) ? { ip: drawIp(rng, a.mobile) } : undefined;
+      customerOrder(ctx, moved ? { ...s, ip: moved.ip } : s, now);
       now += rng.int(20, 400) * 1000;
     }
   }
@@ -294,6 +297,12 @@ export function customerOrder(ctx: DayCtx, s: SimSession, t: number, forced?: { 
   } else {
     const off = rng.uniform(0.004, 0.04);
     const limit = side === 'buy' ? sd.midAt(t) * (1 - off) : sd.midAt(t) * (1 + off);
-    broker.order(s, t, { symbol, side, qty, type: 'limit', limit, ...(margin ? { margin } : {}), ...(rng.chance(0.4) ? { cancelAfterMs: rng.int(5, 300) * MINUTE } : {}) });
+    const cancel = rng.chance(0.35);
+    const r = broker.order(s, t, { symbol, side, qty, type: 'limit', limit, ...(margin ? { margin } : {}), ...(cancel ? { cancelAfterMs: rng.int(5, 300) * MINUTE } : {}) });
+    // Some move the price toward the market a while later instead of waiting.
+    if (r.resting && !cancel && rng.chance(0.25)) {
+      const ta = t + rng.int(3, 90) * MINUTE;
+      if (ta < ctx.windowEnd - 10 * MINUTE) broker.amend(r.resting, ta, (limit + sd.midAt(ta)) / 2);
+    }
   }
 }

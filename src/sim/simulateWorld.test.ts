@@ -3,7 +3,7 @@ import { validateEvent } from '../events/validateEvent.js';
 import type { KgEvent } from '../events/schema.js';
 import { simulateWorld, type SimulatedWorld } from './simulateWorld.js';
 
-const OPTS = { seed: 3, accounts: 250, days: 6, start: '2025-04-07' };
+const OPTS = { seed: 3, accounts: 200, days: 5, start: '2025-04-07' };
 const world: SimulatedWorld = simulateWorld(OPTS);
 const events = world.events!;
 const labels = world.labels;
