@@ -56,8 +56,8 @@ export interface SimAccount {
   typoRate: number;
   failStreak: number;
   lockedUntil: number;
-  /** Time of the account's last immediate fill: fills of one account never overtake each other. */
-  lastFillT: number;
+  /** symbol → time of the account's last immediate fill in it, so its fills in one name never overtake each other. */
+  lastFill: Map<string, number>;
   /** Legitimate activity stops from this time (an attacker holds the account). */
   quietFrom?: number;
   snapshotEmitted: boolean;
@@ -290,7 +290,7 @@ export class Broker {
       this.release(ctx, o.qty);
       return result;
     }
-    const tf = Math.max(start + this.rng.int(5, 900), t + this.rng.int(20, 400), a.lastFillT + this.rng.int(1, 50));
+    const tf = Math.max(start + this.rng.int(5, 900), t + this.rng.int(20, 400), (a.lastFill.get(o.symbol) ?? 0) + this.rng.int(1, 50));
     const q = sd.quoteAt(tf);
     const marketable = o.type === 'market' || (o.side === 'buy' ? limit! >= q.ask : limit! <= q.bid);
     let remaining = o.qty;
@@ -302,7 +302,7 @@ export class Broker {
         result.filledQty += f.qty;
         result.yen += yen;
         result.lastPrice = f.price;
-        a.lastFillT = ft;
+        a.lastFill.set(o.symbol, ft);
         if (f.against) this.fill(f.against.owner, ft, f.price, f.qty);
         sd.prints.push({ t: ft, price: f.price, qty: f.qty, aggressor: o.side });
         ft += this.rng.int(1, 40);

@@ -125,7 +125,7 @@ export function createCustomer(rng: Rng, broker: Broker, id: string, openedAt: n
     typoRate: age >= 70 ? 0.06 : 0.03,
     failStreak: 0,
     lockedUntil: 0,
-    lastFillT: 0,
+    lastFill: new Map(),
     snapshotEmitted: false,
   };
 }

@@ -148,7 +148,7 @@ export function simulateWorld(opts: SimulateOptions = {}): SimulatedWorld {
       typoRate: 0,
       failStreak: 0,
       lockedUntil: 0,
-      lastFillT: 0,
+      lastFill: new Map(),
       snapshotEmitted: false,
     };
     broker.addAccount(a);
