@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../engine/Engine.js';
+import { WorldState } from '../../engine/WorldState.js';
 import type { Alert } from '../../engine/types.js';
 import type { KgEvent } from '../../events/schema.js';
 import { attacker, customer, episode } from '../trading/exampleScenarios.js';
@@ -26,7 +27,8 @@ function world() {
   const { b } = episode();
   b.wait(10 * DAY);
   customer(b, 'V7');
-  const s = b.login('V7', attacker(99));
+  const s = b.login('V7', attacker(99, 'other-crew-kit', '198.51.100'));
+  b.login('V8', attacker(98, 'other-crew-kit', '198.51.100'));
   b.order(s, { symbol: '7203.T', side: 'sell', qty: 600 });
   b.order(s, { symbol: '6758.T', side: 'sell', qty: 300 });
   b.trade('7203.T', 3000, 100);
@@ -66,20 +68,33 @@ describe('campaign linking', () => {
     expect(s.beneficiary_accounts).toEqual(['B1']);
     expect(s.accounts).toEqual(['B1', 'V1', 'V2', 'V3', 'V4']);
     expect(s.symbols).toEqual(['7992.T']);
-    expect(s.networks).toEqual(expect.arrayContaining(['45.76.10.0/24', '45.76.13.0/24']));
-    // Every attacker order was held: each account was held at its first sell.
-    expect(s.yen_moved).toBe(0);
-    // 4 accounts × (600 × ¥3000 + 300 × ¥2000) of sells plus the thin buys.
-    expect(s.yen_protected).toBeGreaterThan(4 * (600 * 3000 + 300 * 2000));
+    // The kit's hosting network, and the beneficiary's own (from its last login).
+    expect(s.networks).toEqual(['203.0.113.0/24', '45.76.1.0/24']);
+    expect(s.devices).toEqual(['kit-1', 'mule']);
+    // The first victim's sells were only challenged (nothing yet tied the kit to an attack); the
+    // other three were held at their first sell, and every thin buy was held.
+    expect(s.yen_moved).toBe(600 * 3000 + 300 * 2000);
+    expect(s.yen_protected).toBeGreaterThan(3 * (600 * 3000 + 300 * 2000));
     expect(s.beneficiary_profit_jpy).toBeGreaterThan(0);
     expect(linker.campaigns().map((c) => c.campaign_id)).toContain(id);
     expect(linker.summarize('cmp_unknown')).toBeUndefined();
   });
 
-  it('keeps resolving a younger campaign id after it merged into an older one', () => {
-    const { alerts, linker } = run(world());
-    const ids = new Set(alerts.map((a) => a.campaign_id!));
-    expect(ids.size).toBeGreaterThan(2);
-    for (const id of ids) expect(linker.summarize(id)?.campaign_id).toBe(linker.resolve(id));
+  it('keeps resolving a younger campaign id after later evidence merged it into an older one', () => {
+    const linker = new CampaignLinker();
+    const world = new WorldState();
+    const mk = (id: string, ts: string, extra: Partial<Alert>): Alert => ({ alert_id: id, ts, kind: 'account_takeover', severity: 'high', score: 0.9, reasons: [], event_ids: [], ...extra });
+    const a = mk('al_a', '2025-04-14T01:00:00.000Z', { account_id: 'X', ip: '45.76.1.9' });
+    const b = mk('al_b', '2025-04-14T01:05:00.000Z', { account_id: 'Y', ip: '198.51.100.4' });
+    linker.onAlert(a, { t: Date.parse(a.ts), world });
+    linker.onAlert(b, { t: Date.parse(b.ts), world });
+    expect(a.campaign_id).not.toBe(b.campaign_id);
+    const c = mk('al_c', '2025-04-14T01:10:00.000Z', { kind: 'coordinated_trading', symbol: '7992.T', data: { accounts: ['X', 'Y'] } });
+    linker.onAlert(c, { t: Date.parse(c.ts), world });
+    expect(c.campaign_id).toBe(a.campaign_id);
+    expect(b.campaign_id).not.toBe(a.campaign_id);
+    expect(linker.resolve(b.campaign_id!)).toBe(a.campaign_id);
+    expect(linker.summarize(b.campaign_id!)?.hijacked_accounts).toEqual(['X', 'Y']);
+    expect(linker.campaigns()).toHaveLength(1);
   });
 });

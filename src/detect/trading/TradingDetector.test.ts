@@ -28,9 +28,11 @@ function run(events: KgEvent[], opts: TradingDetectorOptions = {}, extra: Detect
 }
 
 describe('pre-trade decisions', () => {
-  it('holds the first sell of a hijacked session and every later order of the account, with reasons', () => {
+  it('holds the first sell of a session from a kit already used on another account, and every later order', () => {
     const b = market();
+    customer(b, 'V0');
     customer(b, 'V1');
+    b.login('V0', attacker(0));
     const s = b.login('V1', attacker(1));
     const sell1 = b.order(s, { symbol: '7203.T', side: 'sell', qty: 600 });
     const sell2 = b.order(s, { symbol: '6758.T', side: 'sell', qty: 300 });
@@ -39,7 +41,7 @@ describe('pre-trade decisions', () => {
     const { decisions, alerts } = run(b.events);
     expect(decisions.get(sell1.id)?.decision).toBe('hold');
     const codes = decisions.get(sell1.id)?.reasons.map((r) => r.code);
-    expect(codes).toEqual(expect.arrayContaining(['NEW_DEVICE', 'NEW_NETWORK', 'LIQUIDATION']));
+    expect(codes).toEqual(expect.arrayContaining(['DEVICE_SHARED_ACROSS_ACCOUNTS', 'NEW_DEVICE', 'NEW_NETWORK', 'LIQUIDATION']));
     for (const later of [sell2, buy]) {
       expect(decisions.get(later.id)?.decision).toBe('hold');
       expect(decisions.get(later.id)?.reasons[0].code).toBe('ACCOUNT_ON_HOLD');
@@ -113,14 +115,26 @@ describe('pre-trade decisions', () => {
 
   it('still holds an attacker who logged in once to look around and came back days later to trade', () => {
     const b = market();
+    customer(b, 'D0');
     customer(b, 'D1');
     b.login('D1', attacker(5));
     b.wait(2 * DAY);
+    b.login('D0', attacker(6));
     const s = b.login('D1', attacker(5));
     const sell = b.order(s, { symbol: '7203.T', side: 'sell', qty: 600 });
     const { decisions } = run(b.events);
     expect(decisions.get(sell.id)?.decision).toBe('hold');
-    expect(decisions.get(sell.id)?.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['RECENT_DEVICE', 'RECENT_NETWORK']));
+    expect(decisions.get(sell.id)?.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['RECENT_DEVICE', 'RECENT_NETWORK', 'DEVICE_SHARED_ACROSS_ACCOUNTS']));
+  });
+
+  it('asks a customer on a new phone and network who sells a whole position to step up, but does not hold', () => {
+    const b = market();
+    customer(b, 'N1');
+    const s = b.login('N1', { ip: '133.5.6.7', user_agent: 'Mozilla/5.0 (Android 14) Chrome/124', device_id: 'new-phone', channel: 'app' });
+    const sell = b.order(s, { symbol: '7203.T', side: 'sell', qty: 600 });
+    const { decisions, alerts } = run(b.events);
+    expect(decisions.get(sell.id)?.decision).toBe('step_up');
+    expect(alerts).toHaveLength(0);
   });
 
   it('blocks orders in a session whose login was refused', () => {

@@ -20,6 +20,9 @@ import {
 const MIN = 60_000;
 const DAY = 86_400_000;
 const RECENT_ORDERS = 12;
+const RECENT_BUYS = 60;
+const MAX_BUYS = 300;
+const SHARED_KEEP = 16;
 const MAX_KNOWN_VALUES = 32;
 const MAX_SELLS = 300;
 const MAX_HIJACKED_BUYS = 3000;
@@ -67,6 +70,9 @@ export class TradingDetector implements Detector {
       case 'execution':
         this.observeExecution(ev, ctx);
         break;
+      case 'market_trade':
+        this.observeTrade(ev.symbol, ev.qty, ctx.t);
+        break;
       default:
         break;
     }
@@ -82,7 +88,8 @@ export class TradingDetector implements Detector {
       }
     } else if (alert.kind === 'pump_and_dump' && alert.symbol) {
       const onset = parseTime(alert.data?.onset_ts) ?? parseTime(alert.data?.onset) ?? parseTime(alert.window?.start) ?? ctx.t;
-      this.openEpisode(alert.symbol, onset, ctx.t, 'tape', ctx);
+      const ref = typeof alert.data?.ref_price === 'number' ? alert.data.ref_price : undefined;
+      this.openEpisode(alert.symbol, onset, ctx.t, 'tape', ctx, ref);
     }
   }
 
@@ -120,6 +127,8 @@ export class TradingDetector implements Detector {
 
   private observeLogin(ev: LoginEvent, ctx: ObserveContext): void {
     if (ev.outcome !== 'success' || !ev.account_id) return;
+    if (ev.device_id) pushAccount(this.state.device_accounts, ev.device_id, ev.account_id, ctx.t);
+    pushAccount(this.state.network_accounts, networkOf(ev.ip), ev.account_id, ctx.t);
     // Every successful login is remembered with its time, so novelty is judged against what came
     // before the session; an account under suspicion learns nothing until it is cleared.
     if (this.state.suspects.has(ev.account_id)) return;
@@ -141,6 +150,15 @@ export class TradingDetector implements Detector {
     p.recent_order_t.push(ctx.t);
     if (p.recent_order_t.length > RECENT_ORDERS) p.recent_order_t.shift();
     pushCapped(s.order_events, ev.account_id, ev.id, 20);
+    if (ev.side === 'buy' && ev.action === 'new') {
+      let rb = s.recent_buys.get(ev.account_id);
+      if (!rb) {
+        rb = [];
+        s.recent_buys.set(ev.account_id, rb);
+      }
+      rb.push([ev.symbol, ctx.t, ev.qty]);
+      while (rb.length > RECENT_BUYS || (rb.length > 0 && ctx.t - rb[0][1] > DAY)) rb.shift();
+    }
 
     if (ev.side === 'sell' && ev.action === 'new') {
       const liq = s.liquidations.get(ev.account_id);
@@ -158,7 +176,11 @@ export class TradingDetector implements Detector {
     const suspect = s.suspects.has(ev.account_id);
     if (ev.side === 'buy' && suspect) s.suspect_orders.set(ev.order_id, ev.account_id);
     if (ev.side === 'buy' && ev.action === 'new' && a.symbol.thin) {
-      const suspicious = suspect || a.suspicious || (a.liquidated_share >= 0.5 && a.context >= 0.25);
+      // Hijacked accounts buy a name they never held with the proceeds of everything else; an
+      // account adding to a name it already holds (a beneficiary's support bid, a fan of the stock) is
+      // a buyer but not a hijacked one.
+      const heldBefore = !suspect && ((ctx.world.accounts.get(ev.account_id)?.holdings.get(ev.symbol) ?? 0) > 0 || p.symbols.has(ev.symbol));
+      const suspicious = !heldBefore && (suspect || a.suspicious || (a.liquidated_share >= 0.5 && a.context >= 0.25));
       this.trackCoordination(ev, a, suspicious, ctx);
       if (s.suspects.has(ev.account_id)) {
         const ep = this.openEpisode(ev.symbol, ctx.t, ctx.t, 'hijacked_buying', ctx);
@@ -373,7 +395,7 @@ export class TradingDetector implements Detector {
     });
   }
 
-  private openEpisode(symbol: string, onset: number, t: number, source: string, ctx: { world: ObserveContext['world'] }): Episode {
+  private openEpisode(symbol: string, onset: number, t: number, source: string, ctx: { world: ObserveContext['world'] }, refPrice?: number): Episode {
     const s = this.state;
     let ep = s.episodes.get(symbol);
     if (ep && t - ep.last_t > EPISODE_IDLE_MS) ep = undefined;
@@ -382,7 +404,8 @@ export class TradingDetector implements Detector {
         symbol,
         onset_t: onset,
         last_t: t,
-        adv: describeSymbol(symbol, ctx.world, this.opts).adv,
+        adv: describeSymbol(symbol, ctx.world, this.opts, this.state.daily).adv,
+        ref_price: refPrice ?? ctx.world.market.get(symbol)?.last_price ?? 0,
         hijacked: new Set(),
         hijacked_buys: [],
         sources: new Set(),
@@ -394,11 +417,34 @@ export class TradingDetector implements Detector {
       ep.onset_t = onset;
       s.pending_checks.push(symbol);
     }
+    if (refPrice !== undefined && refPrice > 0) ep.ref_price = refPrice;
     if (!ep.sources.has(source)) {
       ep.sources.add(source);
       s.pending_checks.push(symbol);
     }
     return ep;
+  }
+
+  /** Completed daily volumes per symbol (the tape's hot path: one map lookup and an add). */
+  private observeTrade(symbol: string, qty: number, t: number): void {
+    const day = jstDay(t);
+    let d = this.state.daily.get(symbol);
+    if (!d) {
+      d = { day, vol: 0, hist: [], median: 0 };
+      this.state.daily.set(symbol, d);
+    }
+    if (day !== d.day) {
+      if (d.vol > 0) {
+        d.hist.push(d.vol);
+        if (d.hist.length > 20) d.hist.shift();
+        const sorted = [...d.hist].sort((a, b) => a - b);
+        const mid = sorted.length >> 1;
+        d.median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+      }
+      d.day = day;
+      d.vol = 0;
+    }
+    d.vol += qty;
   }
 
   private observeExecution(ev: ExecutionEvent, ctx: ObserveContext): void {
@@ -413,7 +459,7 @@ export class TradingDetector implements Detector {
       }
       return;
     }
-    const facts = describeSymbol(ev.symbol, ctx.world, this.opts);
+    const facts = describeSymbol(ev.symbol, ctx.world, this.opts, this.state.daily);
     // Only names thin enough to be pumped are worth remembering position by position.
     if (!ep && facts.turnover_jpy > 10 * this.opts.thinTurnoverJpy) return;
     let bySymbol = s.positions.get(ev.symbol);
@@ -427,14 +473,12 @@ export class TradingDetector implements Detector {
       bySymbol.set(ev.account_id, pos);
     }
     if (ev.side === 'buy') {
-      const day = jstDay(ctx.t);
-      const lastBuy = pos.buys[pos.buys.length - 1];
-      if (lastBuy && lastBuy[0] === day) {
-        lastBuy[2] += ev.qty;
-        lastBuy[3] += ev.qty * ev.price * facts.fx;
-      } else {
-        pos.buys.push([day, ctx.t, ev.qty, ev.qty * ev.price * facts.fx]);
-        while (pos.buys.length > 0 && ctx.t - pos.buys[0][1] > this.opts.accumulationLookbackMs + DAY) pos.buys.shift();
+      pos.buys.push([ctx.t, ev.qty, ev.qty * ev.price * facts.fx]);
+      while (pos.buys.length > 0 && ctx.t - pos.buys[0][0] > this.opts.accumulationLookbackMs + DAY) pos.buys.shift();
+      if (pos.buys.length > MAX_BUYS) {
+        // Merge the two oldest: accumulation weeks ago needs totals, not every fill.
+        const [a, b] = pos.buys.splice(0, 2);
+        pos.buys.unshift([a[0], a[1] + b[1], a[2] + b[2]]);
       }
     } else {
       pos.sells.push([ctx.t, ev.qty, ev.price, ev.id]);
@@ -448,20 +492,22 @@ export class TradingDetector implements Detector {
     const ep = s.episodes.get(symbol);
     const pos = s.positions.get(symbol)?.get(account);
     if (!ep || !pos || ep.named.has(account) || s.suspects.has(account)) return;
-    if (ep.adv <= 0) ep.adv = describeSymbol(symbol, ctx.world, this.opts).adv;
+    if (ep.adv <= 0) ep.adv = describeSymbol(symbol, ctx.world, this.opts, this.state.daily).adv;
     const fx = ctx.world.fxToJpy(symbol);
-    const f = findBeneficiary(pos, ep, fx, this.opts);
+    const held = ctx.world.accounts.get(account)?.holdings.get(symbol) ?? 0;
+    const f = findBeneficiary(pos, held, ep, fx, this.opts);
     if (!f) return;
     ep.named.add(account);
+    s.beneficiaries.set(account, { symbol, t: ctx.t });
     const opened = ctx.world.accounts.get(account)?.opened_at;
     const young = opened !== undefined && ep.onset_t - Date.parse(opened) < 90 * DAY;
     const crossShare = f.sold_qty > 0 ? f.crossed_qty / f.sold_qty : 0;
     const reasons = [
       {
         code: 'ACCUMULATED_BEFORE_EPISODE',
-        detail: `bought ${f.pre_episode_qty} shares of ${symbol} (${f.accumulation_days} days of normal volume) before the episode at ¥${f.avg_cost} on average`,
+        detail: `held ${f.pre_episode_qty} shares of ${symbol} (${f.accumulation_days} days of normal volume) before the episode, ${f.bought_before_qty} of them bought within ${Math.round(this.opts.accumulationLookbackMs / DAY)} days, at about ${f.avg_cost} a share`,
       },
-      { code: 'SOLD_INTO_EPISODE', detail: `sold ${f.sold_qty} shares into it at ¥${f.avg_sell_price} on average, about ¥${f.estimated_profit_jpy.toLocaleString('en')} profit` },
+      { code: 'SOLD_INTO_EPISODE', detail: `sold ${f.sold_qty} shares into it at ${f.avg_sell_price} on average, an estimated ¥${f.estimated_profit_jpy} profit` },
     ];
     if (f.crossed_qty > 0) reasons.push({ code: 'CROSSED_WITH_HIJACKED_BUYS', detail: `${f.crossed_qty} shares sold at the price of a hijacked buy within a minute` });
     if (young) reasons.push({ code: 'YOUNG_ACCOUNT', detail: `account opened ${opened}` });
@@ -477,6 +523,7 @@ export class TradingDetector implements Detector {
       data: {
         estimated_profit_jpy: f.estimated_profit_jpy,
         pre_episode_qty: f.pre_episode_qty,
+        bought_before_qty: f.bought_before_qty,
         avg_cost: f.avg_cost,
         sold_qty: f.sold_qty,
         avg_sell_price: f.avg_sell_price,
@@ -503,6 +550,18 @@ function remember(m: Map<string, [number, number]>, key: string, t: number, uses
     if (oldK !== undefined) m.delete(oldK);
   }
   m.set(key, [t, uses]);
+}
+
+function pushAccount(m: Map<string, Array<[string, number]>>, key: string, account: string, t: number): void {
+  let list = m.get(key);
+  if (!list) {
+    list = [];
+    m.set(key, list);
+  }
+  const i = list.findIndex(([a]) => a === account);
+  if (i >= 0) list.splice(i, 1);
+  list.push([account, t]);
+  if (list.length > SHARED_KEEP) list.shift();
 }
 
 function pushCapped(m: Map<string, string[]>, key: string, v: string, cap: number): void {

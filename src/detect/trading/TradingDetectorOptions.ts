@@ -29,6 +29,8 @@ export interface TradingDetectorOptions {
   minAccumulationDaysTapeOnly?: number;
   /** Least share of the accumulated shares sold into the episode. Default 0.25. */
   minSoldShare?: number;
+  /** Least yen sold into the episode when the position was under two days of normal volume. Default ¥2M. */
+  minSoldJpy?: number;
 }
 
 export type ResolvedTradingOptions = Required<Omit<TradingDetectorOptions, 'restricted'>> & { restricted: RestrictedSymbols };
@@ -49,6 +51,7 @@ export function resolveTradingOptions(o: TradingDetectorOptions = {}): ResolvedT
     minAccumulationDays: o.minAccumulationDays ?? 0.5,
     minAccumulationDaysTapeOnly: o.minAccumulationDaysTapeOnly ?? 2,
     minSoldShare: o.minSoldShare ?? 0.25,
+    minSoldJpy: o.minSoldJpy ?? 2_000_000,
   };
   for (const [k, v] of Object.entries(r)) {
     if (typeof v === 'number' && !(v >= 0 && Number.isFinite(v))) {

@@ -67,8 +67,8 @@ export interface SymbolBuying {
 
 /** Executions of one account in one symbol: buys compacted per JST day, recent sells one by one. */
 export interface PositionTrack {
-  /** [jst day, first t of the day, qty, yen] */
-  buys: Array<[number, number, number, number]>;
+  /** [t, qty, yen], oldest first; the oldest entries are merged when the list grows long. */
+  buys: Array<[number, number, number]>;
   /** [t, qty, price, exec event id] */
   sells: Array<[number, number, number, string]>;
 }
@@ -80,6 +80,8 @@ export interface Episode {
   last_t: number;
   /** Normal daily volume when the episode opened (before the pump polluted it). */
   adv: number;
+  /** Price before the episode: the cost basis of shares held from before our data began. */
+  ref_price: number;
   hijacked: Set<string>;
   /** Hijacked buy executions: [t, price, qty]. */
   hijacked_buys: Array<[number, number, number]>;
@@ -101,6 +103,16 @@ export interface PendingTakeover {
   data: Record<string, unknown>;
 }
 
+/** A symbol's completed daily volumes, for a baseline one pump day cannot drag up. */
+export interface DailyVolume {
+  day: number;
+  vol: number;
+  /** Completed days, oldest first (up to 20). */
+  hist: number[];
+  /** Median of `hist`, refreshed at each day change. */
+  median: number;
+}
+
 export interface TradingState {
   profiles: Map<string, TradingProfile>;
   liquidations: Map<string, Liquidation>;
@@ -117,6 +129,14 @@ export interface TradingState {
   suspect_orders: Map<string, string>;
   /** Account → ids of its latest orders (evidence for takeover alerts), newest last. */
   order_events: Map<string, string[]>;
+  /** Device id / network → recent [account, login t] (newest last, capped): infrastructure shared across accounts. */
+  device_accounts: Map<string, Array<[string, number]>>;
+  network_accounts: Map<string, Array<[string, number]>>;
+  /** Account → its recent new buy orders [symbol, t, qty], so slicing a large buy does not hide it. */
+  recent_buys: Map<string, Array<[string, number, number]>>;
+  /** Accounts named as beneficiaries → symbol and event time; their later orders are held. */
+  beneficiaries: Map<string, { symbol: string; t: number }>;
+  daily: Map<string, DailyVolume>;
 }
 
 export function createTradingState(): TradingState {
@@ -132,6 +152,11 @@ export function createTradingState(): TradingState {
     pending_checks: [],
     suspect_orders: new Map(),
     order_events: new Map(),
+    device_accounts: new Map(),
+    network_accounts: new Map(),
+    recent_buys: new Map(),
+    beneficiaries: new Map(),
+    daily: new Map(),
   };
 }
 

@@ -2,7 +2,7 @@ import type { OrderEvent } from '../../events/schema.js';
 import type { Outcome, Reason, RuleResult } from '../../engine/types.js';
 import type { SessionInfo, WorldState } from '../../engine/WorldState.js';
 import { describeSymbol, type SymbolFacts } from './describeSymbol.js';
-import { networkOf } from './networkOf.js';
+import { networkOf, wideNetworkOf } from './networkOf.js';
 import type { ResolvedTradingOptions } from './TradingDetectorOptions.js';
 import type { TradingProfile, TradingState } from './TradingState.js';
 
@@ -27,12 +27,25 @@ export interface OrderAssessment {
 
 interface Signal extends Reason {
   w: number;
+  /** Novelty to this account only (new network, device, user agent, channel). */
+  novel?: boolean;
 }
+
+/**
+ * Novelty alone never reaches the hold row of the table: customers change phones and travel far
+ * more often than they are hijacked. It takes a second kind of evidence (login risk, shared
+ * infrastructure, a session that changed hands) to go further.
+ */
+const NOVELTY_CAP = 0.55;
 
 const MIN = 60_000;
 const BURST_WINDOW_MS = 10 * MIN;
 const BURST_ORDERS = 6;
 const RECENT_MS = 14 * 86_400_000;
+const NO_HISTORY_AGE_MS = 60 * 86_400_000;
+const SHARED_DEVICE_MS = 30 * 86_400_000;
+const FANOUT_MS = 7 * 86_400_000;
+const SLICE_WINDOW_MS = 86_400_000;
 /** An adversary-in-the-middle relays SMS, e-mail, TOTP and push codes, never a passkey or PKI signature. */
 const PHISHING_RESISTANT = new Set(['passkey', 'pki']);
 
@@ -50,7 +63,7 @@ export function assessOrder(
   state: TradingState,
   opts: ResolvedTradingOptions,
 ): OrderAssessment {
-  const facts = describeSymbol(ev.symbol, world, opts);
+  const facts = describeSymbol(ev.symbol, world, opts, state.daily);
   const px = ev.limit_price ?? facts.price;
   const yen = ev.qty * px * facts.fx;
   const profile = state.profiles.get(ev.account_id);
@@ -75,19 +88,33 @@ export function assessOrder(
     return out;
   }
 
-  const ctxSignals = contextSignals(ev, session, profile);
+  const ben = state.beneficiaries.get(ev.account_id);
+  if (ben) {
+    out.result = {
+      rule: PRE_TRADE_RULE,
+      outcome: 'hit',
+      decision: 'hold',
+      score: 0.9,
+      reasons: [{ code: 'SUSPECTED_BENEFICIARY', detail: `account named as a beneficiary of the manipulation of ${ben.symbol}; orders wait for review` }],
+    };
+    return out;
+  }
+
+  const ctxSignals = contextSignals(ev, t, session, profile, state, world);
   const liq = liquidatedShare(ev, t, world, state, opts, yen, facts);
-  const ordSignals = orderSignals(ev, t, profile, facts, yen, px, liq, world);
+  const ordSignals = orderSignals(ev, t, profile, facts, yen, px, liq, world, state);
   const refused = session !== undefined && (session.account_id !== ev.account_id || session.login_decision === 'deny' || session.login_decision === 'block');
   // A session proven with a passkey or PKI cannot be a relayed phish: novelty alone then means a new
   // device of the customer's own.
-  const context = noisyOr(ctxSignals) * (session && PHISHING_RESISTANT.has(session.mfa) && !refused ? 0.4 : 1);
+  const novel = Math.min(NOVELTY_CAP, noisyOr(ctxSignals.filter((x) => x.novel)));
+  const context = (1 - (1 - novel) * (1 - noisyOr(ctxSignals.filter((x) => !x.novel)))) * (session && PHISHING_RESISTANT.has(session.mfa) && !refused ? 0.4 : 1);
   const order = noisyOr(ordSignals);
   const restricted = ev.side === 'buy' ? opts.restricted.get(ev.symbol) : undefined;
 
   let decision: Outcome = 'allow';
+  const attackLike = (context >= 0.75 && order >= 0.3) || (context >= 0.6 && order >= 0.5) || (context >= 0.25 && order >= 0.85);
   if (refused) decision = 'block';
-  else if ((context >= 0.75 && order >= 0.3) || (context >= 0.5 && order >= 0.5) || (context >= 0.25 && order >= 0.85)) decision = 'hold';
+  else if (attackLike) decision = 'hold';
   else if ((context >= 0.5 && order >= 0.2) || (context >= 0.25 && order >= 0.5) || order >= 0.9 || context >= 0.9) decision = 'step_up';
   if (restricted !== undefined && decision !== 'block') decision = 'hold';
 
@@ -100,7 +127,7 @@ export function assessOrder(
   out.context = context;
   out.order = order;
   out.liquidated_share = liq;
-  out.suspicious = (context >= 0.5 && order >= 0.5) || (context >= 0.25 && order >= 0.85) || decision === 'block';
+  out.suspicious = attackLike || refused;
   out.result =
     decision === 'allow'
       ? { rule: PRE_TRADE_RULE, outcome: 'no_hit', decision, score, reasons }
@@ -111,7 +138,14 @@ export function assessOrder(
 const NO_HIT: RuleResult = Object.freeze({ rule: PRE_TRADE_RULE, outcome: 'no_hit', score: 0 }) as RuleResult;
 
 /** Who is trading: the session against the customer's history. */
-function contextSignals(ev: OrderEvent, session: SessionInfo | undefined, p: TradingProfile | undefined): Signal[] {
+function contextSignals(
+  ev: OrderEvent,
+  t: number,
+  session: SessionInfo | undefined,
+  p: TradingProfile | undefined,
+  state: TradingState,
+  world: WorldState,
+): Signal[] {
   const out: Signal[] = [];
   if (!session) {
     out.push({ code: 'UNKNOWN_SESSION', detail: `session ${ev.session_id} was not opened by any login seen`, w: 0.3 });
@@ -131,17 +165,42 @@ function contextSignals(ev: OrderEvent, session: SessionInfo | undefined, p: Tra
   if (session.login_decision === 'step_up' && !PHISHING_RESISTANT.has(session.mfa)) {
     out.push({ code: 'STEP_UP_NOT_MET', detail: `login asked for phishing-resistant authentication but the session used ${session.mfa}`, w: 0.5 });
   }
-  // Novelty means something only against a history: an account's first logins are all "new".
-  const history = p !== undefined && p.logins >= 3 && p.first_login_t < session.t;
-  if (history) {
-    const net = networkOf(session.ip);
-    novelty(out, 'NETWORK', `network ${net}`, p.networks.get(net), session.t, 0.35);
-    if (session.device_id !== undefined) novelty(out, 'DEVICE', `device ${session.device_id}`, p.devices.get(session.device_id), session.t, 0.35);
-    novelty(out, 'USER_AGENT', `user agent ${session.user_agent.slice(0, 100)}`, p.user_agents.get(session.user_agent), session.t, 0.2);
-    if (!p.channels.has(ev.channel) && p.orders >= 3) out.push({ code: 'NEW_CHANNEL', detail: `first order through the ${ev.channel} channel`, w: 0.1 });
+  const net = networkOf(session.ip);
+  // Novelty means something only against a history: an account's first logins are all "new", and
+  // after one or two logins a second device is still ordinary.
+  const prior = p === undefined || p.first_login_t >= session.t ? 0 : p.logins;
+  let netIsNew = true;
+  if (p !== undefined && prior > 0) {
+    const k = prior >= 3 ? 1 : 0.6;
+    const seen = p.networks.get(net);
+    netIsNew = seen === undefined || seen[0] >= session.t;
+    // Mobile customers hop between their carrier's /24s all day: a new /24 in a known /16 is weak.
+    const wide = wideNetworkOf(session.ip);
+    const wideKnown = netIsNew && wide !== undefined && [...p.networks.keys()].some((n) => n !== net && wideNetworkOf(n) === wide && p.networks.get(n)![0] < session.t);
+    novelty(out, 'NETWORK', `network ${net}`, seen, session.t, (wideKnown ? 0.1 : 0.3) * k);
+    if (session.device_id !== undefined) novelty(out, 'DEVICE', `device ${session.device_id}`, p.devices.get(session.device_id), session.t, 0.3 * k);
+    novelty(out, 'USER_AGENT', `user agent ${session.user_agent.slice(0, 100)}`, p.user_agents.get(session.user_agent), session.t, 0.15 * k);
+    if (!p.channels.has(ev.channel) && p.orders >= 3) out.push({ code: 'NEW_CHANNEL', detail: `first order through the ${ev.channel} channel`, w: 0.1, novel: true });
+  } else {
+    // The first login we ever see of an account that has existed for months: nothing vouches for it.
+    const opened = Date.parse(world.accounts.get(ev.account_id)?.opened_at ?? '');
+    if (!Number.isNaN(opened) && session.t - opened > NO_HISTORY_AGE_MS) {
+      out.push({ code: 'NO_LOGIN_HISTORY', detail: 'first login seen for this long-standing account', w: 0.25 });
+    }
+  }
+  // Attack infrastructure is shared across victims: one device, or one network new to each of
+  // many accounts. A customer's device is theirs alone (a family's at most).
+  if (session.device_id !== undefined) {
+    const others = otherAccounts(state.device_accounts.get(session.device_id), ev.account_id, t, SHARED_DEVICE_MS);
+    if (others >= 1) out.push({ code: 'DEVICE_SHARED_ACROSS_ACCOUNTS', detail: `device ${session.device_id} also logged in to ${others} other account(s) within 30 days`, w: others >= 2 ? 0.7 : 0.5 });
+  }
+  if (netIsNew) {
+    const others = otherAccounts(state.network_accounts.get(net), ev.account_id, t, FANOUT_MS);
+    if (others >= 3) out.push({ code: 'NETWORK_FANOUT', detail: `network ${net} logged in to ${others} other accounts within 7 days`, w: others >= 6 ? 0.5 : 0.35 });
   }
   if (networkOf(ev.ip) !== networkOf(session.ip)) {
-    out.push({ code: 'ORDER_NETWORK_DIFFERS', detail: `order from ${ev.ip}, session opened from ${session.ip}`, w: 0.35 });
+    // A session that changed network between login and order was relayed or stolen (AiTM, cookie theft).
+    out.push({ code: 'ORDER_NETWORK_DIFFERS', detail: `order from ${ev.ip}, session opened from ${session.ip}`, w: 0.5 });
   }
   if (ev.user_agent !== session.user_agent) {
     out.push({ code: 'ORDER_USER_AGENT_DIFFERS', detail: 'order sent with another user agent than the login', w: 0.3 });
@@ -149,13 +208,23 @@ function contextSignals(ev: OrderEvent, session: SessionInfo | undefined, p: Tra
   return out;
 }
 
+/** Distinct other accounts in a [account, last login t] list seen within `windowMs` before `t`. */
+function otherAccounts(list: Array<[string, number]> | undefined, account: string, t: number, windowMs: number): number {
+  if (!list) return 0;
+  const seen = new Set<string>();
+  for (const [a, at] of list) if (a !== account && at <= t && t - at <= windowMs) seen.add(a);
+  return seen.size;
+}
+
 /**
  * A value first used by this session is new; one first used a few days ago in one other login is
  * still nearly new (an attacker who phished, looked around, and came back later to trade).
  */
 function novelty(out: Signal[], what: string, label: string, seen: [number, number] | undefined, sessionT: number, w: number): void {
-  if (seen === undefined || seen[0] >= sessionT) out.push({ code: `NEW_${what}`, detail: `${label} first used by this account in this session`, w });
-  else if (seen[1] <= 2 && sessionT - seen[0] < RECENT_MS) out.push({ code: `RECENT_${what}`, detail: `${label} used in only one earlier login, ${Math.round((sessionT - seen[0]) / 3_600_000)} h before`, w: w * 0.7 });
+  if (seen === undefined || seen[0] >= sessionT) out.push({ code: `NEW_${what}`, detail: `${label} first used by this account in this session`, w, novel: true });
+  else if (seen[1] <= 2 && sessionT - seen[0] < RECENT_MS) {
+    out.push({ code: `RECENT_${what}`, detail: `${label} used in only one earlier login, ${Math.round((sessionT - seen[0]) / 3_600_000)} h before`, w: w * 0.7, novel: true });
+  }
 }
 
 /** What is traded: the order against the customer's habits and the symbol's liquidity. */
@@ -168,6 +237,7 @@ function orderSignals(
   px: number,
   liq: number,
   world: WorldState,
+  state: TradingState,
 ): Signal[] {
   const out: Signal[] = [];
   const experienced = p !== undefined && p.orders >= 3;
@@ -178,7 +248,9 @@ function orderSignals(
     const held = world.accounts.get(ev.account_id)?.holdings.get(ev.symbol) ?? 0;
     if (held > 0 && ev.qty >= held) out.push({ code: 'SELLS_WHOLE_POSITION', detail: `sells all ${held} shares of ${ev.symbol}`, w: 0.15 });
   } else {
-    const neverHeld = !(p?.symbols.has(ev.symbol) ?? false) && !(world.accounts.get(ev.account_id)?.holdings.has(ev.symbol) ?? false);
+    // What the customer held or traded with an allowed order; shares bought by a stopped or challenged
+    // order in this very session do not make the name familiar.
+    const neverHeld = p ? !p.symbols.has(ev.symbol) : !(world.accounts.get(ev.account_id)?.holdings.has(ev.symbol) ?? false);
     if (neverHeld && liq >= 0.5) {
       out.push({ code: 'BUY_AFTER_LIQUIDATION', detail: `buys ${ev.symbol}, never held, after selling ${pct(liq)} of the portfolio`, w: 0.35 + 0.3 * Math.min(1, (liq - 0.5) / 0.4) });
     } else if (neverHeld) {
@@ -197,8 +269,12 @@ function orderSignals(
       }
     }
     if (f.adv > 0) {
-      const r = ev.qty / f.adv;
-      if (r >= 0.05) out.push({ code: 'LARGE_VS_VOLUME', detail: `${ev.qty} shares = ${pct(r)} of normal daily volume`, w: r >= 1 ? 0.6 : r >= 0.2 ? 0.4 : 0.2 });
+      // Count the day's earlier buys of the symbol too: slicing a large buy must not hide it.
+      let qty = ev.action === 'new' ? ev.qty : 0;
+      for (const [sym, bt, q] of state.recent_buys.get(ev.account_id) ?? []) if (sym === ev.symbol && t - bt <= SLICE_WINDOW_MS) qty += q;
+      qty = Math.max(qty, ev.qty);
+      const r = qty / f.adv;
+      if (r >= 0.05) out.push({ code: 'LARGE_VS_VOLUME', detail: `${qty} shares within a day = ${pct(r)} of normal daily volume`, w: r >= 1 ? 0.6 : r >= 0.2 ? 0.4 : 0.2 });
     }
     if (ev.margin && experienced && !p.used_margin) out.push({ code: 'FIRST_MARGIN', detail: 'first margin order of this account', w: 0.3 });
     if (f.foreign && experienced && !hasForeign(p)) out.push({ code: 'FIRST_FOREIGN_MARKET', detail: `first order on ${f.market ?? 'a foreign market'}`, w: 0.3 });

@@ -1,5 +1,6 @@
 import type { WorldState } from '../../engine/WorldState.js';
 import type { ResolvedTradingOptions } from './TradingDetectorOptions.js';
+import type { DailyVolume } from './TradingState.js';
 
 const FOREIGN_MARKETS = new Set(['HKEX', 'SSE', 'SZSE', 'NASDAQ', 'NYSE']);
 
@@ -17,14 +18,19 @@ export interface SymbolFacts {
   market?: string;
 }
 
-/** What the world knows about a symbol's liquidity, as the trading rules need it. */
-export function describeSymbol(symbol: string, world: WorldState, opts: ResolvedTradingOptions): SymbolFacts {
+/**
+ * What the world knows about a symbol's liquidity, as the trading rules need it. Normal volume is the
+ * median of the completed days (`daily`), because a mean is dragged up by a single pump day at
+ * 100–300× normal, after which the pumped name would no longer look thin.
+ */
+export function describeSymbol(symbol: string, world: WorldState, opts: ResolvedTradingOptions, daily?: Map<string, DailyVolume>): SymbolFacts {
   const m = world.market.get(symbol);
   const inst = world.instruments.get(symbol);
   const fx = world.fxToJpy(symbol);
   const price = m?.last_price ?? 0;
   // One day of volume is not a baseline: the first day seen may be the pump itself.
-  const adv = m && m.days_seen >= 2 ? m.avg_daily_volume : 0;
+  const d = daily?.get(symbol);
+  const adv = d && d.hist.length >= 2 ? d.median : m && m.days_seen >= 2 ? m.avg_daily_volume : 0;
   const turnover = adv * price * fx;
   let thin: boolean;
   if (turnover > 0) thin = turnover < opts.thinTurnoverJpy;

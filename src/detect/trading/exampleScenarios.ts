@@ -36,8 +36,12 @@ export function customer(b: ScenarioBuilder, id: string, holdings = [{ symbol: '
   }
 }
 
-export function attacker(n: number): Device {
-  return { ip: `45.76.${n}.9`, user_agent: `Mozilla/5.0 (X11; Linux x86_64) Chrome/119.${n}`, device_id: `bad-${n}` };
+/**
+ * An attacker's login for victim `n`: a crew works from one phishing kit and one hosting network,
+ * so its device id and /24 recur across victims while the address and browser build change.
+ */
+export function attacker(n: number, crew = 'kit-1', net = '45.76.1'): Device {
+  return { ip: `${net}.${n}`, user_agent: `Mozilla/5.0 (X11; Linux x86_64) Chrome/119.${n}`, device_id: crew };
 }
 
 /** Four hijacked accounts liquidate and buy the thin name within minutes; B1 accumulated it before. */

@@ -6,10 +6,14 @@ export interface BeneficiaryRule {
   minAccumulationDays: number;
   minAccumulationDaysTapeOnly: number;
   minSoldShare: number;
+  minSoldJpy: number;
 }
 
 export interface BeneficiaryFinding {
+  /** Shares held just before the onset (bought in the lookback, or held from before our data). */
   pre_episode_qty: number;
+  /** Of those, bought within the lookback. */
+  bought_before_qty: number;
   avg_cost: number;
   sold_qty: number;
   avg_sell_price: number;
@@ -20,6 +24,7 @@ export interface BeneficiaryFinding {
   /** Pre-episode buying in days of normal volume. */
   accumulation_days: number;
   sell_event_ids: string[];
+  /** Event time of the first pre-episode buy in the lookback, Infinity when the shares were held from before. */
   first_buy_t: number;
 }
 
@@ -28,24 +33,37 @@ const ONSET_SLACK_MS = 30 * 60_000;
 const CROSS_MS = 60_000;
 
 /**
- * Is this account a beneficiary of the episode? It must have bought the symbol in the weeks before the
- * onset well beyond normal volume (the prosecuted case: about 700k shares against 15k a day) and
- * sold a real part of it into the episode. A customer who merely held the name for years and sells
- * into a rise has no such accumulation, so the accumulation is the test, and the crosses against
- * hijacked buys (brief.md §2, 馴合・仮装) are reported as evidence. With no hijacked buying seen
+ * Is this account a beneficiary of the episode? Just before the onset it must have held a position
+ * that is large against the symbol's normal volume (the prosecuted case: about 700k shares against
+ * 15k a day), bought in the weeks before or held from before our data began, and it must have sold a
+ * real part of it into the episode. An ordinary holder of a thin name holds a fraction of a day's
+ * volume; a block of days of volume sold into hijacked buying is the manipulator's exit. Crosses
+ * against hijacked buys (brief.md §2, 馴合・仮装) are reported as evidence. With no hijacked buying seen
  * (only a tape alert) the bar is higher, because a news-driven rise has sellers too.
  */
-export function findBeneficiary(pos: PositionTrack, ep: Episode, fx: number, rule: BeneficiaryRule): BeneficiaryFinding | undefined {
-  let preQty = 0;
-  let preCost = 0;
+export function findBeneficiary(pos: PositionTrack, heldNow: number, ep: Episode, fx: number, rule: BeneficiaryRule): BeneficiaryFinding | undefined {
+  let boughtQty = 0;
+  let boughtCost = 0;
+  let boughtSince = 0;
   let firstBuy = Infinity;
-  for (const [, dayT, qty, yen] of pos.buys) {
-    if (dayT >= ep.onset_t || dayT < ep.onset_t - rule.accumulationLookbackMs) continue;
-    preQty += qty;
-    preCost += yen;
-    firstBuy = Math.min(firstBuy, dayT);
+  for (const [t, qty, yen] of pos.buys) {
+    if (t >= ep.onset_t) {
+      boughtSince += qty;
+      continue;
+    }
+    if (t < ep.onset_t - rule.accumulationLookbackMs) continue;
+    boughtQty += qty;
+    boughtCost += yen;
+    firstBuy = Math.min(firstBuy, t);
   }
-  if (preQty === 0 || ep.adv <= 0) return undefined;
+  let soldSince = 0;
+  for (const [t, qty] of pos.sells) if (t >= ep.onset_t) soldSince += qty;
+  // The position at the onset, rebuilt from now; shares held since before our data began count as
+  // accumulated too, at the pre-episode price (their true cost is unknown).
+  const heldAtOnset = Math.max(boughtQty, heldNow + soldSince - boughtSince);
+  if (heldAtOnset <= 0 || ep.adv <= 0) return undefined;
+  const preQty = heldAtOnset;
+  const preCost = boughtCost + (preQty - boughtQty) * ep.ref_price * fx;
   const days = preQty / ep.adv;
   const need = ep.hijacked.size > 0 ? rule.minAccumulationDays : rule.minAccumulationDaysTapeOnly;
   if (days < need) return undefined;
@@ -59,7 +77,10 @@ export function findBeneficiary(pos: PositionTrack, ep: Episode, fx: number, rul
     if (ids.length < 50) ids.push(id);
   }
   if (soldQty < rule.minSoldShare * preQty) return undefined;
+  // A block of a few days' volume is the exit of a pump; a few hundred thousand yen is a customer.
+  if (days < 2 && soldValue * fx < rule.minSoldJpy) return undefined;
   const avgCost = preCost / preQty / fx;
+  if (!(avgCost > 0)) return undefined;
   const avgSell = soldValue / soldQty;
   let crossed = 0;
   for (const [t, qty, price] of pos.sells) {
@@ -74,6 +95,7 @@ export function findBeneficiary(pos: PositionTrack, ep: Episode, fx: number, rul
   const matchedQty = Math.min(soldQty, preQty);
   return {
     pre_episode_qty: preQty,
+    bought_before_qty: boughtQty,
     avg_cost: round2(avgCost),
     sold_qty: soldQty,
     avg_sell_price: round2(avgSell),

@@ -15,3 +15,12 @@ export function networkOf(ip: string): string {
   }
   return ip;
 }
+
+/**
+ * The /16 around an IPv4 address or a `networkOf` /24 key: roughly a provider's regional pool, where
+ * a mobile customer's address wanders. Undefined for IPv6 and anything else.
+ */
+export function wideNetworkOf(ipOrNetwork: string): string | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\./.exec(ipOrNetwork);
+  return m ? `${m[1]}.${m[2]}.0.0/16` : undefined;
+}
