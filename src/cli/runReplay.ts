@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fsyncSync, openSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import v8 from 'node:v8';
 import { Engine } from '../engine/Engine.js';
@@ -133,6 +133,9 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
       pipeline: v8.serialize(pipeline.snapshot()),
       outputs: { alerts: alerts?.position, decisions: decisions?.position, rejects: rejects?.position },
     };
+    // On disk before the checkpoint that counts on them: after a power cut the state may be older
+    // than the outputs (they are cut back), never newer.
+    for (const w of [alerts, decisions, rejects]) if (w) syncFile(w.path);
     if (first) state.begin(input!, config, cp);
     else state.save(cp);
     checkpoints++;
@@ -258,5 +261,14 @@ async function markSeenBefore(path: string, endOffset: number, pipeline: Pipelin
       const v = parseEventLine(line);
       if (v.ok) pipeline.markSeen(v.event.id);
     }
+  }
+}
+
+function syncFile(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }

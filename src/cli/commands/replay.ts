@@ -32,7 +32,7 @@ export function registerReplay(program: Command): void {
     .option('--fresh', 'ignore any checkpoint and start from the first line')
     .option('--no-checkpoint', 'keep no checkpoint (an interrupted run starts over)')
     .option('--checkpoint-every <lines>', 'checkpoint after this many input lines (default 1000000, or env KABUGUARD_CHECKPOINT_EVERY)')
-    .option('--checkpoint-seconds <seconds>', '...or after this many seconds, whichever comes first', '5')
+    .option('--checkpoint-seconds <seconds>', '...or after this many seconds, whichever comes first (more when the engine state is large, so checkpoints cost a few per cent of the run)', '5')
     .addHelpText(
       'after',
       `
