@@ -26,7 +26,7 @@ export interface FailureWaveOptions {
   longHalfLifeMs?: number;
   /** Time after a failure before it is judged an orphan, ms. Default 15 min. */
   settleMs?: number;
-  /** Baseline needed before waves are judged, ms of event time. Default 1 day. */
+  /** Baseline needed before waves are judged, ms of event time. Default 6 h. */
   warmupMs?: number;
 }
 
@@ -58,7 +58,7 @@ export class FailureWave {
     this.hs = o.shortHalfLifeMs ?? 30 * 60_000;
     this.hl = o.longHalfLifeMs ?? 3 * 86_400_000;
     this.settleMs = o.settleMs ?? 15 * 60_000;
-    this.warmupMs = o.warmupMs ?? 86_400_000;
+    this.warmupMs = o.warmupMs ?? 6 * 3600_000;
   }
 
   /** Count one login attempt; returns whether a wave is on after it. */
@@ -94,7 +94,7 @@ export class FailureWave {
     const unk = s.sUnk / s.sAtt;
     // Excess failures must be many in absolute terms too (the short window holds ~sAtt attempts).
     const excess = s.sFail - baseFail * s.sAtt;
-    const on = excess >= 15 && (fail >= 2 * baseFail + 0.05 || unk >= 3 * baseUnk + 0.03);
+    const on = excess >= 10 && (fail >= 2 * baseFail + 0.05 || unk >= 3 * baseUnk + 0.03);
     if (on && s.since === 0) {
       s.since = t;
       s.why = `login failures ${Math.round(fail * 100)} % (usual ${Math.round(baseFail * 100)} %), unknown login ids ${Math.round(unk * 100)} % (usual ${Math.round(baseUnk * 100)} %)`;
@@ -129,8 +129,11 @@ export class FailureWave {
   /** Candidates older than the settle time, removed from the queue (in time order). */
   takeSettled(t: number): WaveCandidate[] {
     const p = this.state.pending;
-    let i = 0;
-    while (i < p.length && t - p[i].t >= this.settleMs) i++;
-    return i === 0 ? [] : p.splice(0, i);
+    if (p.length === 0 || t - p[0].t < this.settleMs) return [];
+    const settled: WaveCandidate[] = [];
+    const keep: WaveCandidate[] = [];
+    for (const c of p) (t - c.t >= this.settleMs ? settled : keep).push(c);
+    this.state.pending = keep;
+    return settled;
   }
 }

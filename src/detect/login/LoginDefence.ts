@@ -387,7 +387,8 @@ export class LoginDefence implements Detector {
     const attempt = { id: ev.id, login_id_fp: ev.login_id_fp, account_id: ev.account_id, ip: ev.ip, outcome: ev.outcome };
     const implicated: [SourceKind, string, SourceStat][] = [];
     for (const [kind, key] of this.sourceKeys(ev, x)) {
-      this.sources.record(kind, key, attempt, t);
+      const started = this.sources.record(kind, key, attempt, t);
+      if (started && CLUSTER_KINDS.has(kind)) this.addClusterBacklog(kind, key, x, ev.ip);
       const s = this.sources.isFlagged(kind, key, t);
       if (s && failed) implicated.push([kind, key, s]);
     }
@@ -550,6 +551,22 @@ export class LoginDefence implements Detector {
       });
     }
     this.sweepIpAlerts(ctx.t);
+  }
+
+  /**
+   * When a shared source is found to be stuffing, the addresses that failed through it before the
+   * flag become candidates too (a low-and-slow run is mostly over before any threshold is crossed).
+   */
+  private addClusterBacklog(kind: SourceKind, key: string, x: LoginFeatures, current: string): void {
+    const s = this.sources.stats[kind].get(key);
+    if (!s) return;
+    const why = `${describeSource(kind, key, x)} is a stuffing source (${s.why})`;
+    for (const ip of s.ips) {
+      if (ip === current) continue;
+      const st = this.sources.stats.ip.get(ip);
+      if (!st || st.lastFail === 0) continue;
+      this.wave.addCandidate({ id: st.ev[st.ev.length - 1] ?? '', ip, t: st.lastFail, device: '', login_id_fp: '', unknown: st.unk > 0, why });
+    }
   }
 
   /** Judge wave candidates whose settle time passed: no later success → the IP is a stuffing source. */
