@@ -7,7 +7,7 @@ import type { Broker, Device, SimAccount, SimSession } from './Broker.js';
 import { HOUR, MINUTE } from './calendar.js';
 import type { InstrumentSpec } from './instruments.js';
 import type { LabelBook } from './LabelBook.js';
-import { CORPORATE, drawIp, JP_MOBILE, JP_RESIDENTIAL, type Network } from './networks.js';
+import { CORPORATE, drawIp, HOSTING, JP_MOBILE, JP_RESIDENTIAL, type Network } from './networks.js';
 import type { Rng } from './Rng.js';
 import { isMobileFamily, randomUaProfile, userAgentAt, WEB_FAMILIES, type UaFamily } from './userAgents.js';
 
@@ -67,7 +67,8 @@ export function createCustomer(rng: Rng, broker: Broker, id: string, openedAt: n
   const age = refYear - birthYear;
   const retired = age >= 66;
   const persona = rng.chance(0.08) ? 'trader' : rng.chance(0.05) ? 'usInvestor' : retired ? 'retired' : 'worker';
-  const home = rng.weighted(JP_RESIDENTIAL);
+  // A few route everything through a commercial VPN or their employer's gateway, even at home.
+  const home = rng.chance(0.008) ? rng.pick([HOSTING.m247, HOSTING.m247, CORPORATE.zscaler, HOSTING.aws]) : rng.weighted(JP_RESIDENTIAL);
   const mobile = rng.weighted(JP_MOBILE);
   const devices = createDevices(rng, age);
   const hasWork = !retired && rng.chance(0.1);
@@ -163,6 +164,8 @@ export function ipFor(rng: Rng, a: SimAccount, d: Device, t: number, midnight: n
   const hour = (t - midnight) / HOUR;
   if (d.net === 'work' && hour >= 8.5 && hour < 19 && a.workIp) return a.workIp;
   if (d.net === 'mobile' && !((hour >= 19 || hour < 7.5) && rng.chance(0.6))) return drawIp(rng, a.mobile);
+  // VPN exits change from one connection to the next.
+  if (a.home.kind !== 'residential') return drawIp(rng, a.home);
   return a.homeIp;
 }
 
@@ -269,6 +272,10 @@ export function customerOrder(ctx: DayCtx, s: SimSession, t: number, forced?: { 
     symbol = sym;
     qty = forced?.qty ?? (rng.chance(0.3) ? q : Math.max(lot, Math.floor((q * rng.uniform(0.2, 0.7)) / lot) * lot));
     qty = Math.min(qty, q);
+    // Nobody dumps weeks of a thin name's volume in one order (a hijacked victim left holding the
+    // pumped stock sells it off over time).
+    const spec = broker.instruments.get(sym)!;
+    if (spec.liquidity !== 'large') qty = Math.min(qty, Math.max(spec.lot, Math.floor((spec.dailyVolume * 0.3) / spec.lot) * spec.lot));
   } else {
     symbol = forced?.symbol ?? rng.pick(a.favorites);
     const sd = broker.day(symbol);

@@ -52,7 +52,7 @@ export function planStuffingWaves(inp: StuffingPlanInput): PlannedWave[] {
     const style = rng.weighted([['burst', 45], ['low_slow', 30], ['spray', 25]] as const);
     const duration = style === 'burst' ? rng.uniform(0.5, 6) * HOUR : style === 'spray' ? rng.uniform(2, 14) * HOUR : Math.min(span * 0.8, rng.uniform(24, 96) * HOUR);
     const start = days[0].windowStart + HOUR + rng.next() * Math.max(0, span - duration - 2 * HOUR);
-    const attempts = Math.round(Math.min(80_000, Math.max(300, inp.customers.length * rng.uniform(0.2, 1.2))) * (style === 'low_slow' ? 0.5 : 1));
+    const attempts = Math.round(Math.min(50_000, Math.max(300, inp.customers.length * rng.uniform(0.1, 0.6))) * (style === 'low_slow' ? 0.5 : 1));
     const ipSource = style === 'low_slow' || rng.chance(0.3) ? 'residential_proxies' : 'cloud_blocks';
     const pool: string[] = [];
     if (ipSource === 'cloud_blocks') {

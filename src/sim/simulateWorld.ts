@@ -117,6 +117,12 @@ export function simulateWorld(opts: SimulateOptions = {}): SimulatedWorld {
     broker.addAccount(a);
   }
   const customers = broker.accounts.slice();
+  for (const a of customers) {
+    if (a.home.kind !== 'residential') {
+      labels.lookalike('vpn_habit', `customer always connects through ${a.home.org} (AS${a.home.asn})`, a.id);
+      plan.used.add(a.id);
+    }
+  }
 
   // Plans.
   const benRng = root.fork('beneficiaries');
