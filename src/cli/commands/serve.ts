@@ -3,9 +3,7 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../CliError.js';
 import { parseNumber } from '../parseNumber.js';
-import { SqliteStore } from '../../store/SqliteStore.js';
-import { buildServer } from '../../server/buildServer.js';
-import { resolveToken } from '../../server/resolveToken.js';
+import type { ResolvedToken } from '../../server/resolveToken.js';
 
 interface ServeFlags {
   host: string;
@@ -56,14 +54,20 @@ SIGTERM or SIGINT stops taking requests, finishes those in flight, snapshots the
       if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError(`option --db: directory ${dir} does not exist`);
       if (o.tokenFile && !existsSync(o.tokenFile)) throw new CliError(`option --token-file: file not found: ${o.tokenFile}`);
 
-      let token;
+      // Loaded here, not at the top: every other command would otherwise pay for fastify and SQLite at start.
+      const [{ resolveToken }, { SqliteStore }, { buildServer }] = await Promise.all([
+        import('../../server/resolveToken.js'),
+        import('../../store/SqliteStore.js'),
+        import('../../server/buildServer.js'),
+      ]);
+      let token: ResolvedToken;
       try {
         token = resolveToken({ tokenFile: o.tokenFile, envToken: process.env.KABUGUARD_TOKEN, generatedPath: `${o.db}.token` });
       } catch (err) {
         throw new CliError((err as Error).message);
       }
 
-      let store: SqliteStore;
+      let store: InstanceType<typeof SqliteStore>;
       try {
         store = new SqliteStore(o.db);
       } catch (err) {
