@@ -186,7 +186,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       const body = req.body;
       if (body === null || typeof body !== 'object' || Array.isArray(body)) {
         metrics.rejectsTotal.inc({ route: path });
-        throw new ServiceError('BAD_REQUEST', 'request body must be one JSON object: the event to decide', { field: undefined });
+        throw new ServiceError('BAD_REQUEST', 'request body must be one JSON object: the event to decide');
       }
       const given = (body as { type?: unknown }).type;
       if (given !== type) {
