@@ -66,6 +66,8 @@ export interface PumpAlertData {
   broker_sell_qty: number;
   /** broker_buy_qty / episode_volume. */
   broker_buy_share: number;
+  /** Median daily share of the symbol's tape volume that this broker executed before the episode. */
+  broker_normal_share: number;
   /** This broker's accounts that bought during the episode (up to 100). */
   broker_buy_accounts: string[];
   /** This broker's accounts that sold during the episode (up to 100). */

@@ -2,7 +2,7 @@ import { serialize, deserialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../engine/Engine.js';
 import type { Alert, Detector } from '../../engine/types.js';
-import { generateTape, type TapeTrade, type TapeSymbol } from './generateTape.js';
+import { generateTape, type TapeExecution, type TapeTrade, type TapeSymbol } from './generateTape.js';
 import { TapeSurveillance } from './TapeSurveillance.js';
 import type { PumpAlertData } from './PumpAlertData.js';
 
@@ -11,11 +11,16 @@ const THIN2: TapeSymbol = { symbol: '3350.T', price: 180, dailyVolume: 5_000, da
 const MID: TapeSymbol = { symbol: '6200.T', price: 1_450, dailyVolume: 400_000, dailyTrades: 900 };
 const LARGE: TapeSymbol = { symbol: '7203.T', price: 2_800, dailyVolume: 5_000_000, dailyTrades: 4_000 };
 
-function run(trades: TapeTrade[], detectors: Detector[] = [new TapeSurveillance({ ramping: false, markingClose: false })]): Alert[] {
+/** Tape and executions in time order (an execution after the print it belongs to). */
+function merge(trades: TapeTrade[], executions: TapeExecution[] = []): Array<TapeTrade | TapeExecution> {
+  return [...trades, ...executions].sort((a, b) => a.t - b.t || (a.ev.type === 'execution' ? 1 : 0) - (b.ev.type === 'execution' ? 1 : 0));
+}
+
+function run(events: Array<TapeTrade | TapeExecution>, detectors: Detector[] = [new TapeSurveillance({ ramping: false, markingClose: false })]): Alert[] {
   const engine = new Engine({ detectors });
   const alerts: Alert[] = [];
-  for (const { ev, t } of trades) alerts.push(...engine.process(ev, t).alerts);
-  alerts.push(...engine.finish(trades[trades.length - 1].t).alerts);
+  for (const { ev, t } of events) alerts.push(...engine.process(ev, t).alerts);
+  alerts.push(...engine.finish(events[events.length - 1].t).alerts);
   return alerts;
 }
 
@@ -24,13 +29,13 @@ const pumpTape = (seed: number) =>
     seed,
     days: 6,
     symbols: [THIN, THIN2, MID],
-    episodes: [{ symbol: '7992.T', kind: 'pump', day: 4, startMinute: 40, minutes: 120, volumeMultiple: 150, peakChange: 0.35 }],
+    episodes: [{ symbol: '7992.T', kind: 'pump', day: 4, startMinute: 40, minutes: 120, volumeMultiple: 150, peakChange: 0.35, brokerShare: 0.5 }],
   });
 
 describe('TapeSurveillance: pump-and-dump', () => {
-  it('raises exactly one pump_and_dump alert early in a pump, with its window and figures', () => {
-    const { trades, episodes } = pumpTape(1);
-    const alerts = run(trades);
+  it('raises exactly one pump_and_dump alert early in a pump bought through our accounts, with its window and figures', () => {
+    const { trades, executions, episodes } = pumpTape(1);
+    const alerts = run(merge(trades, executions));
     const pumps = alerts.filter((a) => a.kind === 'pump_and_dump');
     expect(pumps).toHaveLength(1);
     const a = pumps[0];
@@ -42,9 +47,10 @@ describe('TapeSurveillance: pump-and-dump', () => {
     expect(Date.parse(a.window!.start)).toBeLessThanOrEqual(Date.parse(a.ts));
     const d = a.data as unknown as PumpAlertData;
     expect(d.volume_multiple).toBeGreaterThan(40);
-    expect(d.price_change).toBeGreaterThan(0.05);
+    expect(d.price_change).toBeGreaterThan(0.03);
     expect(d.aggressive_buy_share).toBeGreaterThan(0.65);
     expect(d.baseline_daily_volume).toBeGreaterThan(5_000);
+    expect(d.broker_buy_share).toBeGreaterThan(0.25);
     expect(a.reasons.map((r) => r.code)).toContain('PUMP_SIGNATURE');
     expect(a.event_ids.length).toBeGreaterThan(0);
     // One closing update carries the same episode id and the fade.
@@ -90,15 +96,24 @@ describe('TapeSurveillance: pump-and-dump', () => {
     expect(alerts.filter((a) => a.kind === 'market_frenzy').map((a) => a.symbol)).toEqual(['7992.T']);
   });
 
+  it('calls a pump from the tape alone once it reaches the threat’s size, and says so later', () => {
+    const { trades, episodes } = pumpTape(1);
+    const pumps = run(trades).filter((a) => a.kind === 'pump_and_dump');
+    expect(pumps).toHaveLength(1);
+    expect(pumps[0].data).toMatchObject({ phase: 'confirmed', broker_buy_qty: 0 });
+    expect((pumps[0].data as unknown as PumpAlertData).peak_change).toBeGreaterThanOrEqual(0.3);
+    expect(Date.parse(pumps[0].ts)).toBeGreaterThan(Date.parse(episodes[0].start) + 10 * 60_000);
+  });
+
   it('infers aggressors with the tick rule when the feed has none', () => {
-    const { trades } = generateTape({
+    const { trades, executions } = generateTape({
       seed: 1,
       days: 6,
       symbols: [THIN, MID],
       missingAggressor: 1,
-      episodes: [{ symbol: '7992.T', kind: 'pump', day: 4, startMinute: 40, minutes: 120, volumeMultiple: 150, peakChange: 0.35 }],
+      episodes: [{ symbol: '7992.T', kind: 'pump', day: 4, startMinute: 40, minutes: 120, volumeMultiple: 150, peakChange: 0.35, brokerShare: 0.5 }],
     });
-    expect(run(trades).filter((a) => a.kind === 'pump_and_dump')).toHaveLength(1);
+    expect(run(merge(trades, executions)).filter((a) => a.kind === 'pump_and_dump')).toHaveLength(1);
   });
 
   it('opens a new episode when the pump repeats the next day', () => {
@@ -117,7 +132,8 @@ describe('TapeSurveillance: pump-and-dump', () => {
   });
 
   it('gives the same alerts after a snapshot and restore in the middle of an episode', () => {
-    const { trades, episodes } = pumpTape(8);
+    const { trades: tape, executions, episodes } = pumpTape(8);
+    const trades = merge(tape, executions);
     const whole = run(trades, [new TapeSurveillance()]);
     const cut = trades.findIndex((x) => x.t > Date.parse(episodes[0].start) + 30 * 60_000);
     const first = new Engine({ detectors: [new TapeSurveillance()] });

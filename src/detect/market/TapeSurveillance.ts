@@ -22,19 +22,32 @@ export interface PumpDumpOptions {
   minVolumeMultiple?: number;
   /** Window trade count must reach this multiple of the normal count (one block is not a frenzy). Default 10. */
   minTradeMultiple?: number;
-  /** And at least this many trades in the window. Default 20. */
+  /** And at least this many trades in the window. Default 8. */
   minWindowTrades?: number;
-  /** Rise of the last price over the last price before the abnormal minutes. Default 0.05. */
+  /** Rise of the last price over the last price before the abnormal minutes. Default 0.03. */
   minPriceChange?: number;
   /** A minute counts as abnormal (onset search) from this multiple of the normal per-minute volume. Default 10. */
   onsetMinuteMultiple?: number;
   /** Manipulation signature: share of buyer-initiated volume at least this. Default 0.65. */
   minBuyShare?: number;
-  /** Manipulation signature: the rise is built from many prints, the largest one at most this share of it. Default 0.5. */
+  /** Manipulation signature: the rise is built from many prints, the largest one at most this share of it. Default 0.7. */
   maxGapShare?: number;
-  /** Manipulation signature: at least this many price-raising buyer-initiated prints. Default 8. */
+  /** Manipulation signature: at least this many price-raising buyer-initiated prints. Default 5. */
   minUptickBuys?: number;
-  /** A frenzy that faded by this share of its rise the same day is confirmed as a dump. Default 0.6. */
+  /**
+   * The surge is called a pump while it runs when, besides the signature, this broker's own
+   * accounts bought at least this share of the episode volume: hijacked accounts walking the book
+   * through us. Not relative to our usual share: a large retail broker's usual share of a thin
+   * name is itself high, and beneficiaries accumulating through us raise it further. Default 0.25.
+   */
+  minBrokerBuyShare?: number;
+  /** …and bought at least this many normal days of the symbol's volume. Default 0.3. */
+  minBrokerBuyDays?: number;
+  /** Without our accounts, the tape alone calls a pump at the threat's size: this many normal days traded… Default 50. */
+  pumpVolumeDays?: number;
+  /** …and this peak rise (brief.md §2: 100–300×, +30–40 %). Default 0.3. */
+  pumpPeakChange?: number;
+  /** A surge whose peak rose at least `pumpPeakChange / 2` and that gave back this share of the rise the same day is a dump. Default 0.6. */
   fadeRetrace?: number;
   /** The episode is over when the window still trades but under this multiple of normal volume. Default 5. */
   closeVolumeMultiple?: number;
@@ -55,12 +68,16 @@ const DEFAULTS: Required<PumpDumpOptions> = {
   minHistoryDays: 1,
   minVolumeMultiple: 40,
   minTradeMultiple: 10,
-  minWindowTrades: 20,
-  minPriceChange: 0.05,
+  minWindowTrades: 8,
+  minPriceChange: 0.03,
   onsetMinuteMultiple: 10,
   minBuyShare: 0.65,
-  maxGapShare: 0.5,
-  minUptickBuys: 8,
+  maxGapShare: 0.7,
+  minUptickBuys: 5,
+  minBrokerBuyShare: 0.25,
+  minBrokerBuyDays: 0.3,
+  pumpVolumeDays: 50,
+  pumpPeakChange: 0.3,
   fadeRetrace: 0.6,
   closeVolumeMultiple: 5,
   sampleSize: 20,
@@ -144,6 +161,11 @@ interface SymbolTape {
   histPos: number;
   baseVol: number;
   baseTrades: number;
+  /** This broker's executed shares today, and its daily share of the tape over the baseline days. */
+  dayBroker: number;
+  histBrokerShare: Float64Array;
+  /** Median of `histBrokerShare`: robust to a few days of accumulation through us. */
+  baseBrokerShare: number;
   /** Window volume from which the full onset check runs; Infinity until the baseline exists. */
   volThreshold: number;
   recentIds: string[];
@@ -239,6 +261,9 @@ export class TapeSurveillance implements Detector {
         histPos: 0,
         baseVol: 0,
         baseTrades: 0,
+        dayBroker: 0,
+        histBrokerShare: new Float64Array(this.o.historyDays),
+        baseBrokerShare: 0,
         volThreshold: Infinity,
         recentIds: new Array<string>(RECENT_IDS).fill(''),
         recentPos: 0,
@@ -324,15 +349,20 @@ export class TapeSurveillance implements Detector {
     if (s === undefined || s.minute < 0) return;
     const minute = Math.floor(ctx.t / 60_000);
     if (minute > s.minute) this.advance(s, minute);
+    s.dayBroker += ev.qty;
     if (ev.side === 'buy') {
       s.buckets[(s.minute % RING) * NF + BROKER_BUY] += ev.qty;
       s.win[BROKER_BUY] += ev.qty;
     }
     const ep = s.episode;
-    if (ep === null) return;
+    if (ep === null || !this.pumpOn) return;
     if (ev.side === 'buy') {
       ep.brokerBuy += ev.qty;
       if (ep.buyAccounts.length < 100 && !ep.buyAccounts.includes(ev.account_id)) ep.buyAccounts.push(ev.account_id);
+      if (ep.status === 'frenzy' && this.isPump(s, ep)) {
+        ep.status = 'pump';
+        this.raiseEpisode(s, ep, 'confirmed', ctx);
+      }
     } else {
       ep.brokerSell += ev.qty;
       if (ep.sellAccounts.length < 100 && !ep.sellAccounts.includes(ev.account_id)) ep.sellAccounts.push(ev.account_id);
@@ -389,18 +419,21 @@ export class TapeSurveillance implements Detector {
       // A day far above normal (news, index events) is clipped so one day cannot lift the baseline.
       const vol = s.histN >= 3 ? Math.min(s.dayVol, 5 * s.baseVol) : s.dayVol;
       const trades = s.histN >= 3 ? Math.min(s.dayTrades, 5 * s.baseTrades) : s.dayTrades;
+      s.histBrokerShare[s.histPos] = Math.min(1, s.dayBroker / s.dayVol);
       s.histVol[s.histPos] = vol;
       s.histTrades[s.histPos] = trades;
       s.histPos = (s.histPos + 1) % this.o.historyDays;
       if (s.histN < this.o.historyDays) s.histN++;
       s.baseVol = medianOf(s.histVol, s.histN);
       s.baseTrades = medianOf(s.histTrades, s.histN);
+      s.baseBrokerShare = medianOf(s.histBrokerShare, s.histN);
       s.volThreshold =
         s.histN >= this.o.minHistoryDays ? Math.max(1, (this.o.minVolumeMultiple * s.baseVol * this.o.windowMinutes) / s.sessionMinutes) : Infinity;
     }
     s.day = day;
     s.dayVol = 0;
     s.dayTrades = 0;
+    s.dayBroker = 0;
   }
 
   private normalVolume(s: SymbolTape, minutes: number): number {
@@ -497,7 +530,7 @@ export class TapeSurveillance implements Detector {
     }
     s.episode = ep;
     s.episodeDay = s.day;
-    if (this.looksManipulated(ep)) ep.status = 'pump';
+    if (this.isPump(s, ep)) ep.status = 'pump';
     this.raiseEpisode(s, ep, 'onset', ctx);
   }
 
@@ -527,7 +560,7 @@ export class TapeSurveillance implements Detector {
       ep.peakTs = ev.ts;
     }
     if (ep.sample.length < this.o.sampleSize) ep.sample.push(ev.id);
-    if (ep.fadeTs === null && this.retrace(ep) >= this.o.fadeRetrace && ep.peakPrice / ep.refPrice - 1 >= this.o.minPriceChange) {
+    if (ep.fadeTs === null && this.retrace(ep) >= this.o.fadeRetrace && ep.peakPrice / ep.refPrice - 1 >= this.o.pumpPeakChange / 2) {
       ep.fadeTs = ev.ts;
       if (ep.status === 'frenzy') {
         ep.status = 'pump';
@@ -543,11 +576,24 @@ export class TapeSurveillance implements Detector {
       this.close(s, ctx);
       return;
     }
-    if (ep.status === 'frenzy' && this.looksManipulated(ep)) {
+    if (ep.status === 'frenzy' && this.isPump(s, ep)) {
       ep.status = 'pump';
       this.raiseEpisode(s, ep, 'confirmed', ctx);
     }
     ep.checkedMinute = s.minute;
+  }
+
+  /**
+   * Volume and price say "frenzy"; a pump also needs the signature of one-sided aggressive buying
+   * that ramps the price, and evidence of who is behind it: our own accounts doing much of the
+   * buying, or a surge of the threat's size.
+   */
+  private isPump(s: SymbolTape, ep: Episode): boolean {
+    if (!this.looksManipulated(ep)) return false;
+    const o = this.o;
+    const brokerShare = ep.vol > 0 ? ep.brokerBuy / ep.vol : 0;
+    if (brokerShare >= o.minBrokerBuyShare && ep.brokerBuy >= o.minBrokerBuyDays * s.baseVol) return true;
+    return ep.vol >= o.pumpVolumeDays * s.baseVol && ep.peakPrice / ep.refPrice - 1 >= o.pumpPeakChange;
   }
 
   private looksManipulated(ep: Episode): boolean {
@@ -610,6 +656,7 @@ export class TapeSurveillance implements Detector {
       broker_buy_qty: ep.brokerBuy,
       broker_sell_qty: ep.brokerSell,
       broker_buy_share: round4(ep.vol > 0 ? ep.brokerBuy / ep.vol : 0),
+      broker_normal_share: round4(s.baseBrokerShare),
       broker_buy_accounts: ep.buyAccounts.slice(),
       broker_sell_accounts: ep.sellAccounts.slice(),
     };

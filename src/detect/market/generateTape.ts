@@ -1,4 +1,4 @@
-import type { MarketTradeEvent } from '../../events/schema.js';
+import type { ExecutionEvent, MarketTradeEvent } from '../../events/schema.js';
 
 /** A symbol of a synthetic tape and its normal day. */
 export interface TapeSymbol {
@@ -31,6 +31,11 @@ export interface TapeEpisode {
   volumeMultiple: number;
   /** Peak price change from the pre-episode price, e.g. 0.35. */
   peakChange: number;
+  /**
+   * Share of the episode's buyer-initiated prints bought by this broker's accounts (ten accounts
+   * `H1`…`H10`), written as `execution` events beside the tape. Default 0.
+   */
+  brokerShare?: number;
 }
 
 export interface GenerateTapeOptions {
@@ -47,6 +52,11 @@ export interface GenerateTapeOptions {
 export interface TapeTrade {
   ev: MarketTradeEvent;
   /** Event time, epoch ms. */
+  t: number;
+}
+
+export interface TapeExecution {
+  ev: ExecutionEvent;
   t: number;
 }
 
@@ -70,11 +80,12 @@ export function sessionTime(startDate: string, day: number, sessionMinute: numbe
 }
 
 /** Deterministic synthetic tapes for tests and benchmarks: random walks plus scripted episodes. */
-export function generateTape(opts: GenerateTapeOptions): { trades: TapeTrade[]; episodes: GeneratedEpisode[] } {
+export function generateTape(opts: GenerateTapeOptions): { trades: TapeTrade[]; executions: TapeExecution[]; episodes: GeneratedEpisode[] } {
   const rnd = mulberry32(opts.seed);
   const startDate = opts.startDate ?? '2025-04-07';
   const missing = opts.missingAggressor ?? 0;
   const trades: TapeTrade[] = [];
+  const executions: TapeExecution[] = [];
   const labelled: GeneratedEpisode[] = [];
   let seq = 0;
   const push = (symbol: string, t: number, price: number, qty: number, buy: boolean) => {
@@ -143,7 +154,15 @@ export function generateTape(opts: GenerateTapeOptions): { trades: TapeTrade[]; 
           // Aggressive buys lift the offer, sells hit the bid: the print is a tick or two off the target.
           const p = round(target + (buy ? 1 : -1) * tick * Math.floor(rnd() * 2));
           price = p;
-          push(sym.symbol, t, p, qtyOf(episode && ep!.kind !== 'heavy' ? 2 : 1), buy);
+          const qty = qtyOf(episode && ep!.kind !== 'heavy' ? 2 : 1);
+          push(sym.symbol, t, p, qty, buy);
+          if (buy && ep!.brokerShare && rnd() < ep!.brokerShare) {
+            const n = seq++;
+            executions.push({
+              t,
+              ev: { type: 'execution', id: `ex-${opts.seed}-${n}`, ts: new Date(t).toISOString(), exec_id: `E${n}`, order_id: `O${n}`, account_id: `H${1 + Math.floor(rnd() * 10)}`, symbol: sym.symbol, side: 'buy', qty, price: p },
+            });
+          }
           if (t >= epEnd - 60_000) anchor = price;
           continue;
         }
@@ -159,7 +178,8 @@ export function generateTape(opts: GenerateTapeOptions): { trades: TapeTrade[]; 
     }
   }
   trades.sort((a, b) => a.t - b.t);
-  return { trades, episodes: labelled };
+  executions.sort((a, b) => a.t - b.t);
+  return { trades, executions, episodes: labelled };
 }
 
 function mulberry32(seed: number): () => number {
