@@ -198,12 +198,13 @@ function contextSignals(
     const others = otherAccounts(state.network_accounts.get(net), ev.account_id, t, FANOUT_MS);
     if (others >= 3) out.push({ code: 'NETWORK_FANOUT', detail: `network ${net} logged in to ${others} other accounts within 7 days`, w: others >= 6 ? 0.5 : 0.35 });
   }
-  if (networkOf(ev.ip) !== networkOf(session.ip)) {
-    // A session that changed network between login and order was relayed or stolen (AiTM, cookie theft).
-    out.push({ code: 'ORDER_NETWORK_DIFFERS', detail: `order from ${ev.ip}, session opened from ${session.ip}`, w: 0.5 });
-  }
+  // A session whose browser changed between login and order was relayed or stolen (AiTM, cookie
+  // theft); an address change alone is what mobile carriers do to their customers all day.
   if (ev.user_agent !== session.user_agent) {
-    out.push({ code: 'ORDER_USER_AGENT_DIFFERS', detail: 'order sent with another user agent than the login', w: 0.3 });
+    out.push({ code: 'ORDER_USER_AGENT_DIFFERS', detail: 'order sent with another user agent than the login', w: 0.5 });
+  }
+  if (networkOf(ev.ip) !== networkOf(session.ip)) {
+    out.push({ code: 'ORDER_NETWORK_DIFFERS', detail: `order from ${ev.ip}, session opened from ${session.ip}`, w: 0.15, novel: true });
   }
   return out;
 }
