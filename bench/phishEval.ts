@@ -4,7 +4,10 @@
  * Shared data is read only from the paths given; nothing here runs in the tests.
  *
  *   node dist/bench/phishEval.js --jpcert ../shared/data/jpcert-phishurl \
- *     --tranco ../shared/data/sublime/tranco_top_50k.csv [--train-until 202504] [--test 202505,202506] [--json]
+ *     --tranco ../shared/data/sublime/tranco_top_50k.csv [--train-until 202504] [--test 202505,202506] [--online] [--json]
+ *
+ * --online adds a third measurement: the memory also learns each test day's reports after that day is
+ * scored (a feed consumed daily), so a URL is scored with everything reported before its day.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +26,7 @@ const { values } = parseArgs({
     test: { type: 'string', default: '202505,202506' },
     json: { type: 'boolean', default: false },
     'list-misses': { type: 'boolean', default: false },
+    online: { type: 'boolean', default: false },
   },
 });
 if (!values.jpcert) throw new Error('--jpcert DIR (the JPCERT/CC phishurl-list folder, one YYYYMM.csv per month) is required');
@@ -54,6 +58,7 @@ interface Tally { n: number; phishing: number; caught: number; rightBrand: numbe
 const blank = (): Tally => ({ n: 0, phishing: 0, caught: 0, rightBrand: 0, kit: 0 });
 const withMem = new Map<string, Tally>();
 const noMem = new Map<string, Tally>();
+const online = new Map<string, Tally>();
 const misses: string[] = [];
 const wrong: string[] = [];
 function tally(map: Map<string, Tally>, key: string, v: UrlVerdict, truth: string): void {
@@ -67,11 +72,13 @@ function tally(map: Map<string, Tally>, key: string, v: UrlVerdict, truth: strin
     if (v.cluster_id) t.kit++;
   }
 }
+const scored: { month: string; row: FeedRow }[] = [];
 for (const [month, rows] of test) {
   const seen = new Set<string>();
   for (const r of rows) {
     if (!securities(r) || seen.has(r.url)) continue;
     seen.add(r.url);
+    scored.push({ month, row: r });
     const a = analyzePhishingUrl(r.url, { memory });
     const b = analyzePhishingUrl(r.url);
     for (const key of [`month ${month}`, `brand ${r.brand}`, 'all']) {
@@ -82,8 +89,8 @@ for (const [month, rows] of test) {
     else if (a.brand !== r.brand) wrong.push(`${month} ${r.brand} → ${a.brand} ${r.url}`);
   }
 }
-
 let fp: { n: number; flagged: string[]; phishing: number; ownFlagged: string[] } | undefined;
+let fpOnline: number | undefined;
 if (values.tranco) {
   const flagged: string[] = [];
   let n = 0;
@@ -110,25 +117,56 @@ if (values.tranco) {
   fp = { n, flagged, phishing, ownFlagged };
 }
 
+if (values.online) {
+  // Day by day: score the day's securities URLs with the memory as it stands, then learn every report
+  // of that day (all brands). The static memory object is reused: the static results are already taken.
+  const allTest = [...test.values()].flat().sort((x, y) => x.date.localeCompare(y.date));
+  const byDay = new Map<string, FeedRow[]>();
+  for (const r of allTest) byDay.set(r.date.slice(0, 10), [...(byDay.get(r.date.slice(0, 10)) ?? []), r]);
+  const toScore = new Map<string, { month: string; row: FeedRow }[]>();
+  for (const x of scored) toScore.set(x.row.date.slice(0, 10), [...(toScore.get(x.row.date.slice(0, 10)) ?? []), x]);
+  for (const [day, rows] of [...byDay].sort((a, b) => a[0].localeCompare(b[0]))) {
+    for (const { month, row } of toScore.get(day) ?? []) {
+      const v = analyzePhishingUrl(row.url, { memory });
+      for (const key of [`month ${month}`, `brand ${row.brand}`, 'all']) tally(online, key, v, row.brand!);
+    }
+    memory.learn(rows.map((r) => ({ parts: r.parts, brand: r.brand, date: r.date })));
+  }
+  if (values.tranco) {
+    // False positives again, with the memory as it stands after the test months.
+    fpOnline = 0;
+    for (const line of readFileSync(values.tranco, 'utf8').split(/\r?\n/)) {
+      const domain = line.split(',')[1]?.trim();
+      if (!domain || domain === 'domain') continue;
+      const v = analyzePhishingUrl(`https://${domain}/`, { memory });
+      if (v.verdict === 'phishing' || v.verdict === 'suspicious') fpOnline++;
+    }
+  }
+}
+
 const pct = (a: number, b: number) => (b === 0 ? '-' : ((100 * a) / b).toFixed(1) + '%');
 if (values.json) {
-  console.log(JSON.stringify({ trainUntil, testMonths, trainRows: train.length, templates: memory.size, withMemory: Object.fromEntries(withMem), noMemory: Object.fromEntries(noMem), fp }, null, 1));
+  console.log(JSON.stringify({ trainUntil, testMonths, trainRows: train.length, templates: memory.size, withMemory: Object.fromEntries(withMem), noMemory: Object.fromEntries(noMem), online: Object.fromEntries(online), fp, fpOnline }, null, 1));
 } else {
   console.log(`learned ${train.length} reports (≤ ${trainUntil}, ${rejected} rejected rows) into ${memory.size} templates in ${learnMs.toFixed(0)} ms`);
   console.log(`test months ${testMonths.join(', ')}: securities-brand phishing URLs (distinct per month)\n`);
-  console.log('| slice | URLs | caught (phishing+suspicious) | phishing | right brand of caught | via kit | caught, no learning | right brand, no learning |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  const on = values.online;
+  console.log(`| slice | URLs | caught (phishing+suspicious) | phishing | right brand of caught | via kit | caught, no learning | right brand, no learning |${on ? ' caught, daily learning | right brand, daily learning |' : ''}`);
+  console.log(`|---|---:|---:|---:|---:|---:|---:|---:|${on ? '---:|---:|' : ''}`);
   const keys = [...withMem.keys()].sort((a, b) => (a === 'all' ? 1 : b === 'all' ? -1 : a.localeCompare(b)));
   for (const k of keys) {
     const a = withMem.get(k)!;
     const b = noMem.get(k)!;
-    console.log(`| ${k} | ${a.n} | ${pct(a.caught, a.n)} | ${pct(a.phishing, a.n)} | ${pct(a.rightBrand, a.caught)} | ${a.kit} | ${pct(b.caught, b.n)} | ${pct(b.rightBrand, b.caught)} |`);
+    const c = online.get(k);
+    const tail = on && c ? ` ${pct(c.caught, c.n)} | ${pct(c.rightBrand, c.caught)} |` : '';
+    console.log(`| ${k} | ${a.n} | ${pct(a.caught, a.n)} | ${pct(a.phishing, a.n)} | ${pct(a.rightBrand, a.caught)} | ${a.kit} | ${pct(b.caught, b.n)} | ${pct(b.rightBrand, b.caught)} |${tail}`);
   }
   if (fp) {
     console.log(`\nfalse positives on ${fp.n} popular domains (https://DOMAIN/): ${fp.flagged.length} flagged (${fp.phishing} phishing), ${pct(fp.flagged.length, fp.n)}`);
     for (const f of fp.flagged) console.log('  ' + f);
     console.log(`brokers' own and group domains flagged: ${fp.ownFlagged.length}`);
     for (const f of fp.ownFlagged) console.log('  ' + f);
+    if (fpOnline !== undefined) console.log(`popular domains flagged with the memory after daily learning through the test months: ${fpOnline}`);
   }
   if (values['list-misses']) {
     console.log(`\nmissed (${misses.length}):`);

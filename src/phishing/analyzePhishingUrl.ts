@@ -262,6 +262,9 @@ function matchLabel(cat: BrandCatalogue, label: string, where: Where, supported:
       if (al === 5 && ft.length !== 6) continue;
       // Misspellings keep the first or the last letter; checking that first skips most pairs cheaply.
       if (ft.charCodeAt(0) !== a.folded.charCodeAt(0) && ft.charCodeAt(ft.length - 1) !== a.folded.charCodeAt(al - 1)) continue;
+      // Up to six letters, a substituted letter mostly makes another word (mantul ~ matsui): only
+      // inserted, dropped or swapped letters count there.
+      if (al <= 6 && ft.length === al && sortedLetters(ft) !== sortedLetters(a.folded)) continue;
       const max = al >= 7 && ft.length >= 7 && ft.charCodeAt(0) === a.folded.charCodeAt(0) ? 2 : 1;
       const dist = boundedEditDistance(ft, a.folded, max);
       if (dist > max) continue;
@@ -285,6 +288,10 @@ function strongCandidates(ix: MatchIndex, folded: string): StrongAlias[] {
 const NONE: StrongAlias[] = [];
 
 type StrongAlias = AliasEntry & { hasCue: boolean };
+
+function sortedLetters(s: string): string {
+  return [...s].sort().join('');
+}
 
 interface MatchIndex {
   /** Strong aliases by their first two (folded) letters. */
@@ -321,7 +328,7 @@ function indexOf(cat: BrandCatalogue): MatchIndex {
 }
 
 /** Aliases made of ordinary words (`e-smart`), matched exactly only: their misspellings are words too. */
-const NO_FUZZY = new Set(['esmart', 'e-smart', 'invast', 'webull', 'moomoo', 'invafx', 'clicksec', 'click-sec', 'gmoclick', 'gmo-click',
+const NO_FUZZY = new Set(['matui', 'esmart', 'e-smart', 'invast', 'webull', 'moomoo', 'invafx', 'clicksec', 'click-sec', 'gmoclick', 'gmo-click',
   // Pinyin syllables recombine into many unrelated words (songjiang ~ songjing).
   'songjing', 'songjingzq', 'latianzq', 'letianzq', 'letianzhengquan', 'monzhengjuan', 'dahezq', 'dahezhengquan', 'rixing']);
 
