@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../engine/Engine.js';
-import type { Alert } from '../../engine/types.js';
+import type { Alert, Detector } from '../../engine/types.js';
 import type { ExecutionEvent, KgEvent, MarketTradeEvent } from '../../events/schema.js';
 import { WashTradeDetector } from './WashTradeDetector.js';
 
@@ -12,10 +12,18 @@ function exec(ts: string, account: string, side: 'buy' | 'sell', price: number, 
 const at = (day: number, hh: number, mm: number, ss = 0, ms = 0) =>
   `2025-04-${String(7 + day).padStart(2, '0')}T${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}:${String(ss).padStart(2, '0')}.${String(ms).padStart(3, '0')}+09:00`;
 
-function run(events: KgEvent[]): Alert[] {
-  const engine = new Engine({ detectors: [new WashTradeDetector()] });
-  return events.flatMap((ev) => engine.process(ev, Date.parse(ev.ts)).alerts);
+function run(events: KgEvent[], extra: Detector[] = []): Alert[] {
+  const engine = new Engine({ detectors: [new WashTradeDetector(), ...extra] });
+  return events.flatMap((ev) => engine.process(ev, Date.parse(ev.ts)).alerts).filter((a) => a.kind === 'wash_trade');
 }
+
+/** Stands in for the tape surveillance: a surge in the symbol at 10:00 on day 2. */
+const surge: Detector = {
+  name: 'test.surge',
+  observe(ev, ctx) {
+    if (ev.type === 'market_trade' && ev.id === 'surge') ctx.raise({ kind: 'market_frenzy', severity: 'low', score: 0.3, symbol: ev.symbol, reasons: [], event_ids: [ev.id] });
+  },
+};
 
 /** Two days of tape for a symbol trading 15,000 shares a day, so the detector knows its normal size. */
 function tape(symbol: string, perTrade: number): MarketTradeEvent[] {
@@ -39,9 +47,25 @@ describe('WashTradeDetector', () => {
   });
 
   it('raises on a single cross that is large for a thin symbol', () => {
-    const alerts = run([...tape('3350.T', 500), ...cross(0)]);
+    const alerts = run([...tape('3350.T', 100), ...cross(0)]);
     expect(alerts).toHaveLength(1);
-    expect(alerts[0].data).toMatchObject({ matches: 1, normal_daily_volume: 15_000 });
+    expect(alerts[0].data).toMatchObject({ matches: 1, normal_daily_volume: 3_000, during_surge: false });
+  });
+
+  it('raises a smaller single cross once the symbol is surging, on its next execution', () => {
+    const trigger: MarketTradeEvent = { type: 'market_trade', id: 'surge', ts: at(2, 10, 1), symbol: '3350.T', price: 105, qty: 100 };
+    const events = [...tape('3350.T', 500), ...cross(0), trigger, exec(at(2, 10, 2), 'OTHER', 'buy', 106, 100)];
+    const alerts = run(events, [surge]);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ account_id: 'HIJACKED', window: { start: cross(0)[0].ts } });
+    expect(alerts[0].data).toMatchObject({ matches: 1, price: 105, during_surge: true });
+    expect(run(events)).toEqual([]);
+  });
+
+  it('ignores fills of the same call auction', () => {
+    const open = [exec(at(2, 9, 0, 0, 0), 'HIJACKED', 'buy', 105), exec(at(2, 9, 0, 0, 200), 'BENEF', 'sell', 105)];
+    const reopen = [exec(at(2, 12, 30, 0, 0), 'HIJACKED', 'buy', 105), exec(at(2, 12, 30, 0, 400), 'BENEF', 'sell', 105)];
+    expect(run([...open, ...reopen])).toEqual([]);
   });
 
   it('ignores a single small cross in a liquid symbol', () => {

@@ -1,5 +1,6 @@
 import type { ExecutionEvent, KgEvent } from '../../events/schema.js';
-import type { Detector, ObserveContext } from '../../engine/types.js';
+import type { Alert, AlertContext, Detector, ObserveContext } from '../../engine/types.js';
+import { findMarketCalendar, isAuctionSecond } from './marketCalendar.js';
 
 /** Thresholds of matched/wash trade surveillance between this broker's accounts. */
 export interface WashTradeOptions {
@@ -7,11 +8,14 @@ export interface WashTradeOptions {
   matchWithinMs?: number;
   /** The same pair of accounts matched at least this many times in a symbol-day. Default 2. */
   minMatches?: number;
-  /** Or matched shares reaching this share of the symbol's normal daily volume. Default 0.05. */
+  /** Or matched shares reaching this share of the symbol's normal daily volume. Default 0.25. */
   minVolumeShare?: number;
+  /** …or this share on a day the tape surveillance saw a surge in the symbol (pump or frenzy). Default 0.02. */
+  minVolumeShareInEpisode?: number;
 }
 
-const DEFAULTS: Required<WashTradeOptions> = { matchWithinMs: 1000, minMatches: 2, minVolumeShare: 0.05 };
+const DEFAULTS: Required<WashTradeOptions> = { matchWithinMs: 1000, minMatches: 2, minVolumeShare: 0.25, minVolumeShareInEpisode: 0.02 };
+const SURGE_KINDS = new Set(['pump_and_dump', 'market_frenzy']);
 const DAY_MS = 86_400_000;
 const JST_MS = 9 * 3_600_000;
 
@@ -34,6 +38,8 @@ interface Pair {
   qty: number;
   yen: number;
   firstTs: string;
+  lastTs: string;
+  price: number;
   ids: string[];
   alerted: boolean;
 }
@@ -43,6 +49,8 @@ interface State {
   recent: Map<string, RecentExecution[]>;
   /** `buyer|seller|symbol` → matches of the current day. */
   pairs: Map<string, Pair>;
+  /** Symbols with a surge today (from the tape surveillance's alerts). */
+  surging: Set<string>;
 }
 
 /**
@@ -56,7 +64,7 @@ interface State {
 export class WashTradeDetector implements Detector {
   readonly name = 'market.wash_trade';
   private readonly o: Required<WashTradeOptions>;
-  private state: State = { day: -1, recent: new Map(), pairs: new Map() };
+  private state: State = { day: -1, recent: new Map(), pairs: new Map(), surging: new Set() };
 
   constructor(opts: WashTradeOptions = {}) {
     this.o = { ...DEFAULTS, ...opts };
@@ -64,6 +72,11 @@ export class WashTradeDetector implements Detector {
 
   observe(ev: KgEvent, ctx: ObserveContext): void {
     if (ev.type === 'execution') this.observeExecution(ev, ctx);
+  }
+
+  /** Crosses inside a surge are the attack's matched trades: a smaller size is enough (checked on the symbol's next execution). */
+  onAlert(alert: Alert, _ctx: AlertContext): void {
+    if (alert.symbol && SURGE_KINDS.has(alert.kind)) this.state.surging.add(alert.symbol);
   }
 
   snapshot(): unknown {
@@ -82,7 +95,11 @@ export class WashTradeDetector implements Detector {
       st.day = day;
       st.pairs.clear();
       st.recent.clear();
+      st.surging.clear();
     }
+    // In a call auction every fill shares one price and instant: opposite fills there are not crosses.
+    if (isAuctionSecond(t, findMarketCalendar(ev.symbol, ctx.world))) return;
+    if (st.surging.has(ev.symbol)) this.raisePending(ev.symbol, ev, ctx);
     let list = st.recent.get(ev.symbol);
     if (list === undefined) {
       list = [];
@@ -107,31 +124,42 @@ export class WashTradeDetector implements Detector {
     const key = `${b.account}|${s.account}|${ev.symbol}`;
     let pair = this.state.pairs.get(key);
     if (pair === undefined) {
-      pair = { buyer: b.account, seller: s.account, symbol: ev.symbol, matches: 0, qty: 0, yen: 0, firstTs: b.t < s.t ? b.ts : s.ts, ids: [], alerted: false };
+      pair = { buyer: b.account, seller: s.account, symbol: ev.symbol, matches: 0, qty: 0, yen: 0, firstTs: b.t < s.t ? b.ts : s.ts, lastTs: ev.ts, price: ev.price, ids: [], alerted: false };
       this.state.pairs.set(key, pair);
     }
     const qty = Math.min(b.qty, s.qty);
     pair.matches++;
     pair.qty += qty;
+    pair.lastTs = ev.ts;
+    pair.price = ev.price;
     pair.yen += qty * ev.price * ctx.world.fxToJpy(ev.symbol);
     if (pair.ids.length < 20) pair.ids.push(b.execId, s.execId);
+    this.raiseIfSuspicious(pair, ev, ctx);
+  }
+
+  private raisePending(symbol: string, ev: ExecutionEvent, ctx: ObserveContext): void {
+    for (const pair of this.state.pairs.values()) if (pair.symbol === symbol && !pair.alerted) this.raiseIfSuspicious(pair, ev, ctx);
+  }
+
+  private raiseIfSuspicious(pair: Pair, ev: ExecutionEvent, ctx: ObserveContext): void {
     if (pair.alerted) return;
-    const normal = ctx.world.market.get(ev.symbol)?.avg_daily_volume ?? 0;
-    const sizeMatters = normal > 0 && pair.qty >= this.o.minVolumeShare * normal;
+    const normal = ctx.world.market.get(pair.symbol)?.avg_daily_volume ?? 0;
+    const share = this.state.surging.has(pair.symbol) ? this.o.minVolumeShareInEpisode : this.o.minVolumeShare;
+    const sizeMatters = normal > 0 && pair.qty >= share * normal;
     if (pair.matches < this.o.minMatches && !sizeMatters) return;
     pair.alerted = true;
-    const share = normal > 0 ? pair.qty / normal : null;
+    const ofDay = normal > 0 ? pair.qty / normal : null;
     ctx.raise({
       kind: 'wash_trade',
       severity: 'high',
-      score: Math.round(Math.min(1, 0.6 + 0.1 * pair.matches + (share ?? 0)) * 1e4) / 1e4,
+      score: Math.round(Math.min(1, 0.6 + 0.1 * pair.matches + (ofDay ?? 0)) * 1e4) / 1e4,
       account_id: pair.buyer,
       symbol: pair.symbol,
-      window: { start: pair.firstTs, end: ev.ts },
+      window: { start: pair.firstTs, end: pair.lastTs },
       reasons: [
         {
           code: 'MATCHED_TRADES',
-          detail: `accounts ${pair.buyer} (buy) and ${pair.seller} (sell) traded ${pair.symbol} with each other ${pair.matches}× at the same price within a second, ${pair.qty.toLocaleString('en-US')} shares${share !== null ? ` (${(share * 100).toFixed(1)} % of a normal day)` : ''}`,
+          detail: `accounts ${pair.buyer} (buy) and ${pair.seller} (sell) traded ${pair.symbol} with each other ${pair.matches}× at the same price within a second, ${pair.qty.toLocaleString('en-US')} shares${ofDay !== null ? ` (${(ofDay * 100).toFixed(1)} % of a normal day)` : ''}${this.state.surging.has(pair.symbol) ? ' during a surge in the symbol' : ''}`,
         },
       ],
       event_ids: pair.ids.slice(),
@@ -141,8 +169,9 @@ export class WashTradeDetector implements Detector {
         matches: pair.matches,
         qty: pair.qty,
         yen: Math.round(pair.yen),
-        price: ev.price,
+        price: pair.price,
         normal_daily_volume: normal,
+        during_surge: this.state.surging.has(pair.symbol),
       },
     });
   }
