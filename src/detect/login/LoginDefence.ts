@@ -6,7 +6,7 @@ import { networkOf } from '../../intel/parseIp.js';
 import { defaultPolicy, type Policy } from '../../policy/index.js';
 import { addToHistory, historyCount, newHistory, type AccountHistory } from './AccountHistory.js';
 import { draftNotification } from './draftNotification.js';
-import { extractLoginFeatures, F, hash31, type LoginFeatures } from './loginFeatures.js';
+import { extractLoginFeatures, F, hash31, hashAsn, type LoginFeatures } from './loginFeatures.js';
 import { parseUserAgent, type UserAgentInfo } from './parseUserAgent.js';
 import { addToGlobal, DEFAULT_RISK_WEIGHTS, newGlobalCounts, scoreLoginRisk, type GlobalCounts, type LoginRisk, type RiskWeights, type SourceEvidence } from './scoreLoginRisk.js';
 import { FailureWave, type WaveState } from './FailureWave.js';
@@ -64,7 +64,9 @@ interface Episode {
 }
 
 const EPISODE_EV_CAP = 40;
-const STRONG_ACTIONS: ReadonlySet<string> = new Set(['contact_change', 'bank_change', 'withdrawal', 'liquidation', 'session_mismatch', 'impossible_travel']);
+const STRONG_ACTIONS: ReadonlySet<string> = new Set(['contact_change', 'bank_change', 'withdrawal', 'liquidation', 'session_mismatch']);
+/** Stuffing evidence specific to the attacker (not a network or client string shared with customers). */
+const DIRECT_STUFFING: ReadonlySet<string> = new Set(['STUFFING_IP', 'PASSWORD_SPRAY', 'STUFFING_DEVICE']);
 const PHISHING_RESISTANT = new Set(['passkey', 'pki']);
 const SENSITIVE_FIELDS = new Set(['email', 'phone', 'notification', 'mfa', 'password', 'bank_account']);
 
@@ -77,7 +79,7 @@ const ACTION_WEIGHT: Record<string, number> = {
   sell: 0.15,
   buy: 0.1,
   session_mismatch: 0.8,
-  impossible_travel: 0.5,
+  impossible_travel: 0.3,
 };
 
 /**
@@ -103,6 +105,8 @@ export class LoginDefence implements Detector {
   /** IP → {first alert, last implicated} of its current stuffing episode. */
   private ipAlerted = new Map<string, { a: number; last: number }>();
   private hijacked = new Map<string, number>();
+  /** Address → accounts whose sessions it used away from their login network. */
+  private sessionIps = new Map<string, string[]>();
   /** Cache of parsed user agents (derived data, not state: not snapshotted). */
   private uaCache = new Map<string, UserAgentInfo>();
   /** Computed in `assess`, reused in `observe` of the same event. */
@@ -189,7 +193,7 @@ export class LoginDefence implements Detector {
 
     const travel = acct && ev.outcome === 'success' ? this.impossibleTravel(acct, x, t) : undefined;
     if (travel) {
-      out.push({ rule: 'login.travel', outcome: strongMfa ? 'no_hit' : 'hit', decision: 'step_up', required_auth: p.required_auth, score: Math.max(risk.score, 0.9), reasons: [travel] });
+      out.push({ rule: 'login.travel', outcome: strongMfa ? 'no_hit' : 'hit', decision: 'step_up', required_auth: p.required_auth, score: Math.max(risk.score, 0.55), reasons: [travel] });
     }
     return out;
   }
@@ -285,11 +289,40 @@ export class LoginDefence implements Detector {
     const ua = uaOf(ev);
     const uaChanged = ua !== undefined && ua !== s.user_agent;
     const countryChanged = a.country !== '' && b.country !== '' && a.country !== b.country;
-    // Moving from home Wi-Fi to the mobile carrier changes the network but not the client; a stolen
-    // cookie or a relayed session changes both, or jumps to a datacenter or another country.
-    if (!uaChanged && !countryChanged && !(b.hosting || b.vpn || b.tor)) return undefined;
-    const what = [uaChanged ? 'client' : '', countryChanged ? `country ${a.country}→${b.country}` : '', b.hosting || b.vpn || b.tor ? 'into a datacenter/VPN network' : ''].filter(Boolean).join(', ');
-    return { code: 'SESSION_MISMATCH', detail: `session ${s.session_id} logged in from ${s.ip}${a.asn ? ` (AS${a.asn})` : ''}, now used from ${ev.ip}${b.asn ? ` (AS${b.asn})` : ''}: ${what} changed` };
+    const datacenter = b.hosting || b.vpn || b.tor;
+    const hist = this.accounts.get(ev.account_id)?.hist;
+    const knownNetwork = hist !== undefined && hist.n > 0 && historyCount(hist, F.asn, hashAsn(b, ev.ip)) > 0;
+    // The same address driving sessions of other customers that logged in elsewhere: a hijacker's
+    // workstation replaying stolen cookies.
+    const others = this.sessionIps.get(ev.ip);
+    const crossAccount = others !== undefined && others.some((acc) => acc !== ev.account_id);
+    // Moving from home Wi-Fi to the customer's mobile carrier changes the network but nothing else;
+    // a stolen cookie or a relayed session shows up from a network the customer never used, with
+    // another client, from a datacenter, abroad, or from an address serving other customers too.
+    if (!uaChanged && !countryChanged && !datacenter && !crossAccount && (knownNetwork || !hist || hist.n < 3)) return undefined;
+    const what = [
+      uaChanged ? 'client changed' : '',
+      countryChanged ? `country ${a.country}→${b.country}` : '',
+      datacenter ? 'datacenter/VPN network' : '',
+      crossAccount ? `address also drives ${others!.length} other customers' sessions` : '',
+      !knownNetwork ? 'network never used by this customer' : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return { code: 'SESSION_MISMATCH', detail: `session ${s.session_id} logged in from ${s.ip}${a.asn ? ` (AS${a.asn})` : ''}, now used from ${ev.ip}${b.asn ? ` (AS${b.asn})` : ''}: ${what}` };
+  }
+
+  /** Remember which accounts' sessions an address drove from outside their login network (bounded). */
+  private noteSessionIp(ev: OrderEvent | AccountChangeEvent | CashEvent, s: SessionInfo | undefined, t: number): void {
+    if (!s || s.ip === ev.ip) return;
+    let list = this.sessionIps.get(ev.ip);
+    if (!list) {
+      if (this.sessionIps.size >= 100_000) this.sessionIps.clear();
+      list = [];
+      this.sessionIps.set(ev.ip, list);
+    }
+    if (!list.includes(ev.account_id) && list.length < 20) list.push(ev.account_id);
+    void t;
   }
 
   private sessionRules(ev: OrderEvent | AccountChangeEvent | CashEvent, ctx: AssessContext): { out: RuleResult[]; risk: number; session?: SessionInfo } {
@@ -437,19 +470,9 @@ export class LoginDefence implements Detector {
       acct.pend.push({ t, h: x.h });
     }
 
+    // Country tables put VPN exits and corporate gateways abroad, so "impossible travel" alone is
+    // weak: it steps the login up and counts toward a takeover, but raises no alert by itself.
     const travel = this.impossibleTravel(acct, x, t);
-    if (travel) {
-      ctx.raise({
-        kind: 'session_hijack',
-        severity: 'high',
-        score: 0.9,
-        account_id: ev.account_id,
-        ip: ev.ip,
-        reasons: [travel],
-        event_ids: [acct.last!.id, ev.id],
-        data: { asn: x.info.asn, country: x.info.country, user_agent: ev.user_agent },
-      });
-    }
     acct.last = { t, country: x.info.country, asn: x.info.asn, id: ev.id, ip: ev.ip };
 
     // A risky login opens (or replaces) the takeover episode of the account.
@@ -467,7 +490,6 @@ export class LoginDefence implements Detector {
         stuffing: stuffing.map((r) => r.code),
         alerted: false,
       };
-      if (travel) this.evaluateTakeover(ev.account_id, acct, ctx);
     }
 
     if (hadHistory && (risk.novel.includes('device') || risk.novel.includes('asn'))) {
@@ -610,6 +632,7 @@ export class LoginDefence implements Detector {
     const d = ctx.decision;
     const s = ctx.world.sessions.get(ev.session_id);
     const held = d?.decision === 'hold' || d?.decision === 'block';
+    this.noteSessionIp(ev, s, t);
 
     if (ev.type === 'account_change') {
       ctx.notify(draftNotification('ACCOUNT_CHANGED', ev.account_id, [ev.id], { when: ev.ts, field: ev.field }));
@@ -666,11 +689,11 @@ export class LoginDefence implements Detector {
     // Ordinary trading after a new-device login is what customers do; a takeover shows in what
     // only a thief needs: new contact details, a new bank account, cash out, a sell-off, a session
     // used from elsewhere. Trading alone counts only when the login itself was near-certain.
-    const strong = kinds.some((k) => STRONG_ACTIONS.has(k)) || ep.stuffing.length > 0;
+    const strong = kinds.some((k) => STRONG_ACTIONS.has(k)) || ep.stuffing.some((c) => DIRECT_STUFFING.has(c));
     if (!strong && ep.score < 0.95) return;
     let clean = 1 - ep.score;
     for (const k of kinds) clean *= 1 - (ACTION_WEIGHT[k] ?? 0);
-    if (ep.stuffing.length > 0) clean *= 0.5;
+    if (ep.stuffing.some((c) => DIRECT_STUFFING.has(c))) clean *= 0.5;
     const score = 1 - clean;
     if (score < this.policy.alerts.account_takeover_min_score) return;
     ep.alerted = true;
@@ -702,7 +725,7 @@ export class LoginDefence implements Detector {
   }
 
   snapshot(): LoginDefenceState {
-    return { accounts: this.accounts, global: this.global, sources: this.sources.stats, wave: this.wave.state, base: this.base, ipAlerted: this.ipAlerted, hijacked: this.hijacked };
+    return { accounts: this.accounts, global: this.global, sources: this.sources.stats, wave: this.wave.state, base: this.base, ipAlerted: this.ipAlerted, hijacked: this.hijacked, sessionIps: this.sessionIps };
   }
 
   restore(state: unknown): void {
@@ -714,6 +737,7 @@ export class LoginDefence implements Detector {
     this.base = s.base;
     this.ipAlerted = s.ipAlerted;
     this.hijacked = s.hijacked;
+    this.sessionIps = s.sessionIps;
     this.memo = undefined;
   }
 
@@ -731,6 +755,7 @@ interface LoginDefenceState {
   base: { t: number; att: number; fail: number };
   ipAlerted: Map<string, { a: number; last: number }>;
   hijacked: Map<string, number>;
+  sessionIps: Map<string, string[]>;
 }
 
 const uaOf = (ev: OrderEvent | AccountChangeEvent | CashEvent): string | undefined => (ev.type === 'cash' ? undefined : ev.user_agent);

@@ -37,8 +37,7 @@ export function extractLoginFeatures(ev: Pick<LoginEvent, 'ip' | 'user_agent' | 
   const values = [
     ev.ip,
     net,
-    // Unknown ASN (IPv6, private): fall back to the network so two unknowns do not look alike.
-    info.asn ? `AS${info.asn}` : `net:${net}`,
+    asnValue(info, net),
     info.country || '??',
     device,
     ev.user_agent,
@@ -61,3 +60,9 @@ export function hash31(s: string): number {
   }
   return (h >>> 1) & 0x3fffffff;
 }
+
+/** The ASN feature value; an unknown ASN (IPv6, private) falls back to the network so two unknowns do not look alike. */
+const asnValue = (info: IpInfo, net: string): string => (info.asn ? `AS${info.asn}` : `net:${net}`);
+
+/** Hash of the ASN feature of an address, to look it up in a history. */
+export const hashAsn = (info: IpInfo, ip: string): number => hash31(asnValue(info, networkOf(ip)));
