@@ -157,6 +157,14 @@ export class Broker {
     for (const s of instruments) this.instruments.set(s.symbol, s);
   }
 
+  /**
+   * Agents plan in whole seconds and minutes; real requests arrive at any millisecond. Without this,
+   * scripted (attack) events would share tell-tale millisecond digits.
+   */
+  private jitter(t: number): number {
+    return t + this.rng.int(0, 999);
+  }
+
   /** Keyed hash, as a broker would log a login id or password without storing it. */
   fingerprint(kind: string, value: string): string {
     return createHash('sha256').update(`${this.secret}|${kind}|${value}`).digest('hex').slice(0, 20);
@@ -209,6 +217,7 @@ export class Broker {
     o: { loginFp?: string; ip: string; ua: string; deviceId?: string; channel: Channel; secretFp: string; outcome: LoginOutcome; mfa?: Mfa },
     actor: Actor,
   ): SimSession | undefined {
+    t = this.jitter(t);
     let outcome = o.outcome;
     if (a && a.lockedUntil > t) outcome = 'locked';
     else if (a && (outcome === 'bad_password' || outcome === 'mfa_failed')) {
@@ -239,10 +248,12 @@ export class Broker {
   }
 
   change(s: SimSession, t: number, field: string, detail: string | undefined, actor: Actor = s.actor, ip = s.ip, ua = s.ua): void {
+    t = this.jitter(t);
     this.emit(t, { type: 'account_change', account_id: s.account.id, session_id: s.id, ip, user_agent: ua, field, ...(detail ? { detail } : {}) }, actor);
   }
 
   cash(s: SimSession, t: number, direction: 'deposit' | 'withdrawal', amount: number, bankFp: string, actor: Actor = s.actor, ip = s.ip): void {
+    t = this.jitter(t);
     const amt = Math.max(1, Math.round(amount));
     this.emit(t, { type: 'cash', account_id: s.account.id, session_id: s.id, ip, direction, amount_jpy: amt, bank_account_fp: bankFp }, actor);
     // Withdrawals settle later at a real broker; here the balance moves at once so later orders see it.
@@ -251,6 +262,7 @@ export class Broker {
 
   /** Place an order; fills what the market gives now and leaves a limit remainder resting. */
   order(s: SimSession, t: number, o: OrderSpec, actor: Actor = s.actor): OrderResult {
+    t = this.jitter(t);
     const sd = this.day(o.symbol);
     const spec = sd.spec;
     const a = s.account;
@@ -318,6 +330,7 @@ export class Broker {
 
   /** Move a resting limit order's price at `t`, if it is still open then. */
   amend(r: RestingOrder<OrderCtx>, t: number, newLimit: number): boolean {
+    t = this.jitter(t);
     if (r.remaining <= 0 || (r.crossT !== undefined && r.crossT <= t) || (r.cancelT !== undefined && r.cancelT <= t)) return false;
     const ctx = r.owner;
     const sd = this.day(ctx.spec.symbol);

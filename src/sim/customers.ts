@@ -187,16 +187,18 @@ export function customerLogin(ctx: DayCtx, a: SimAccount, t: number, device?: De
   if (d.channel === 'web' && rng.chance(0.015)) d.id = `d_${rng.hex(24)}`; // cleared cookies / new browser profile
   const ip = ipOverride ?? ipFor(rng, a, d, t, ctx.midnight);
   const ua = uaOf(d, t);
+  // Private windows and strict cookie settings send no device cookie at all.
+  const deviceId = d.channel === 'web' && rng.chance(0.02) ? undefined : d.id;
   if (rng.chance(a.typoRate)) {
     const typos = rng.chance(0.8) ? 1 : rng.int(2, 3);
     for (let i = typos; i > 0; i--) {
-      broker.login(a, t - i * rng.int(8, 45) * 1000, { ip, ua, deviceId: d.id, channel: d.channel, secretFp: broker.fingerprint('pw', rng.hex(16)), outcome: 'bad_password' }, 'customer');
+      broker.login(a, t - i * rng.int(8, 45) * 1000, { ip, ua, deviceId, channel: d.channel, secretFp: broker.fingerprint('pw', rng.hex(16)), outcome: 'bad_password' }, 'customer');
     }
   }
   if (a.mfa !== 'none' && a.mfa !== 'passkey' && rng.chance(0.012)) {
-    broker.login(a, t - rng.int(60, 200) * 1000, { ip, ua, deviceId: d.id, channel: d.channel, secretFp: a.secretFp, outcome: 'mfa_failed' }, 'customer');
+    broker.login(a, t - rng.int(60, 200) * 1000, { ip, ua, deviceId, channel: d.channel, secretFp: a.secretFp, outcome: 'mfa_failed' }, 'customer');
   }
-  return broker.login(a, t, { ip, ua, deviceId: d.id, channel: d.channel, secretFp: a.secretFp, outcome: 'success' }, 'customer');
+  return broker.login(a, t, { ip, ua, deviceId, channel: d.channel, secretFp: a.secretFp, outcome: 'success' }, 'customer');
 }
 
 export function pickDevice(rng: Rng, a: SimAccount): Device {
@@ -224,11 +226,16 @@ export function simulateCustomerDay(ctx: DayCtx, a: SimAccount): void {
 }
 
 /** What a customer does once logged in: look, sometimes trade, now and then move cash. */
-export function customerSession(ctx: DayCtx, s: SimSession, t: number, opts: { forceTrade?: boolean } = {}): number {
+export function customerSession(ctx: DayCtx, s: SimSession, t: number): void {
   const { rng, broker } = ctx;
   const a = s.account;
   let now = t + rng.int(20, 180) * 1000;
-  if (ctx.tradingDay && (opts.forceTrade || rng.chance(a.tradeProb))) {
+  if (a.cash <= 0 && a.holdings.size === 0) {
+    // A newly opened account is funded first.
+    broker.cash(s, now, 'deposit', Math.round(rng.lognormal(1e6, 0.8) / 1e4) * 1e4, a.bankFp);
+    now += rng.int(30, 300) * 1000;
+  }
+  if (ctx.tradingDay && rng.chance(a.tradeProb)) {
     const k = rng.weighted([
       [1, 60],
       [2, 28],
@@ -253,7 +260,6 @@ export function customerSession(ctx: DayCtx, s: SimSession, t: number, opts: { f
   if (rng.chance(0.002)) {
     broker.change(s, now, rng.pick(['address', 'email', 'notification', 'phone']), undefined);
   }
-  return now;
 }
 
 /** One order in the customer's usual names and sizes. */

@@ -186,7 +186,7 @@ function planOne(inp: PumpPlanInput, id: string, target: InstrumentSpec, epDays:
   const expectedShares = (nVictims * 6e6) / (target.price0 * target.fx);
   const benViaInfra = rng.chance(0.4);
   for (let i = 0; i < nBen; i++) {
-    const openedAt = (accDays[0] ?? firstDay).midnight - rng.int(14, 60) * 24 * HOUR + rng.int(9, 15) * HOUR;
+    const openedAt = (accDays[0] ?? firstDay).midnight - rng.int(14, 60) * 24 * HOUR + Math.floor(rng.uniform(9, 17) * HOUR);
     const acct = inp.newBeneficiary(openedAt);
     // Most of the position was built before the simulated period (weeks of patient buying).
     const pre = Math.round((expectedShares * rng.uniform(0.3, 0.8)) / nBen / target.lot) * target.lot;
@@ -306,7 +306,7 @@ function attackerLogin(ctx: DayCtx, infra: Infra, v: Victim, t: number, campaign
   }
   const s = broker.login(a, t, { ip: v.ip, ua: v.ua, deviceId: v.device, channel: 'web', secretFp: a.secretFp, outcome: 'success', mfa: a.mfa }, 'attacker');
   // The phishing page relays the OTP the victim types, so the login shows the victim's own factor.
-  if (s) ctx.labels.compromise(a.id, t, campaign, variant);
+  if (s) ctx.labels.compromise(a.id, s.t, campaign, variant);
   return s;
 }
 
@@ -334,7 +334,7 @@ function hijackedTrading(ctx: DayCtx, h: HijackArgs): void {
   let s: SimSession | undefined;
   if (v.mode === 'session_hijack') {
     // Stolen session cookie (infostealer / man-in-the-browser): the victim logged in earlier today.
-    const tLegit = Math.max(ctx.windowStart + 15 * MINUTE, t - rng.int(25, 200) * MINUTE);
+    const tLegit = Math.max(ctx.windowStart + rng.int(15, 60) * MINUTE + rng.int(0, 59_999), t - rng.int(25, 200) * MINUTE);
     const own = customerLogin(ctx, a, tLegit);
     if (!own) return;
     customerSession(ctx, own, tLegit);

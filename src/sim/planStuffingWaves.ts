@@ -128,7 +128,7 @@ function runWaveSlice(ctx: DayCtx, w: Wave, from: number, to: number, n: number)
     const passes = a.mfa === 'none' || (a.mfa === 'email' && (hitAccount !== undefined || rng.chance(0.3)));
     const s = broker.login(a, t, { ip, ua, deviceId, channel: w.channel, secretFp: a.secretFp, outcome: passes ? 'success' : 'mfa_failed', mfa: a.mfa }, 'attacker');
     if (s && passes) {
-      labels.compromise(a.id, t, w.id, `stuffing_${w.style}`);
+      labels.compromise(a.id, s.t, w.id, `stuffing_${w.style}`);
       cashOut(ctx, w, s, t, ip, ua);
     }
   });

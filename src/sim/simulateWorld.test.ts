@@ -116,6 +116,14 @@ describe('simulateWorld labels', () => {
     }
   });
 
+  it('leaves no timing artefact on scripted events: attacker milliseconds and account openings vary', () => {
+    const ms = (ts: string): string => ts.slice(20, 23);
+    const scripted = events.filter((e) => malicious.has(e.id) && e.type !== 'execution');
+    expect(new Set(scripted.map((e) => ms(e.ts))).size).toBeGreaterThan(Math.min(200, scripted.length * 0.5));
+    const opened = events.filter((e) => e.type === 'account').map((e) => (e as { opened_at: string }).opened_at);
+    expect(opened.filter((o) => o.endsWith(':00:00.000+09:00')).length).toBeLessThan(opened.length * 0.05);
+  });
+
   it('shows each pump episode in the tape: volume far above normal and a sharp intraday rise', () => {
     for (const p of labels.pumps) {
       const trades = events.filter((e): e is Extract<KgEvent, { type: 'market_trade' }> => e.type === 'market_trade' && e.symbol === p.symbol);

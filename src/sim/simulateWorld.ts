@@ -108,7 +108,7 @@ export function simulateWorld(opts: SimulateOptions = {}): SimulatedWorld {
   const span = days[nDays - 1].windowEnd - first;
   for (let i = 0; i < nAccounts; i++) {
     const isNew = custRng.chance(0.02);
-    const openedAt = isNew ? first + Math.floor(custRng.next() * span * 0.9) : first - Math.floor(custRng.lognormal(5 * 365, 1.0) * DAY) - HOUR;
+    const openedAt = isNew ? first + Math.floor(custRng.next() * span * 0.9) : first - HOUR - Math.floor(custRng.lognormal(5 * 365, 1.0) * DAY);
     const a = createCustomer(custRng, broker, newId(custRng), openedAt, u, refYear);
     if (isNew) {
       a.holdings.clear();
