@@ -113,7 +113,9 @@ describe('TapeSurveillance: pump-and-dump', () => {
       missingAggressor: 1,
       episodes: [{ symbol: '7992.T', kind: 'pump', day: 4, startMinute: 40, minutes: 120, volumeMultiple: 150, peakChange: 0.35, brokerShare: 0.5 }],
     });
-    expect(run(merge(trades, executions)).filter((a) => a.kind === 'pump_and_dump')).toHaveLength(1);
+    const surges = run(merge(trades, executions)).filter((a) => a.kind === 'pump_and_dump' || a.kind === 'market_frenzy');
+    expect(surges.map((a) => a.symbol)).toEqual(['7992.T']);
+    expect((surges[0].data as unknown as PumpAlertData).aggressive_buy_share).toBeGreaterThan(0);
   });
 
   it('opens a new episode when the pump repeats the next day', () => {

@@ -562,7 +562,8 @@ export class TapeSurveillance implements Detector {
     if (ep.sample.length < this.o.sampleSize) ep.sample.push(ev.id);
     if (ep.fadeTs === null && this.retrace(ep) >= this.o.fadeRetrace && ep.peakPrice / ep.refPrice - 1 >= this.o.pumpPeakChange / 2) {
       ep.fadeTs = ev.ts;
-      if (ep.status === 'frenzy') {
+      // A dump confirms a pump only after one-sided buying built the rise; a frenzy may fade too.
+      if (ep.status === 'frenzy' && this.looksManipulated(ep)) {
         ep.status = 'pump';
         this.raiseEpisode(s, ep, 'confirmed', ctx);
       }
