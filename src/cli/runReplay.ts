@@ -94,6 +94,8 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
     } catch (err) {
       log(`cannot keep a checkpoint in ${cpOpts.path} (${(err as Error).message}); replaying without resume (pass --state FILE in a writable place)`);
     }
+    // Outside the try: continuing without the checkpoint would still write over the other run's outputs.
+    state?.claim();
     if (state && !cpOpts.fresh) resume = checkpointToResume(state.read(), input, config, { ...opts, rejectsPath }, cpOpts.path, log);
   }
 

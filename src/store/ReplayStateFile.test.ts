@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fingerprintInput, sameInput } from './fingerprintInput.js';
-import { ReplayStateFile, type ReplayCheckpoint } from './ReplayStateFile.js';
+import { ReplayStateFile, StateInUseError, type ReplayCheckpoint } from './ReplayStateFile.js';
 
 let dir: string;
 beforeEach(() => {
@@ -50,6 +51,23 @@ describe('ReplayStateFile', () => {
     expect(() => s.save(cp(2))).toThrow(/no running replay/);
     s.begin({ ...input, size: 2 }, '{}', cp(1));
     expect(s.read()).toMatchObject({ status: 'running', saves: 1, input: { size: 2 } });
+    s.close();
+  });
+
+  it('refuses a second live process on the same file, not one left behind by a killed process', () => {
+    const path = join(dir, 'r.kgstate');
+    const s = new ReplayStateFile(path);
+    s.begin({ path: '/x', size: 1, mtime_ms: 1, head_sha256: 'a' }, '{}', cp(1));
+    s.claim(); // our own run: fine
+    const db = new Database(path);
+    const setOwner = (pid: number) => db.prepare('UPDATE replay_state SET owner_pid = ?').run(pid);
+    setOwner(process.ppid); // alive and not us
+    expect(() => s.claim()).toThrow(StateInUseError);
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    setOwner(dead);
+    expect(() => s.claim()).not.toThrow();
+    expect(db.prepare('SELECT owner_pid FROM replay_state').pluck().get()).toBe(process.pid);
+    db.close();
     s.close();
   });
 

@@ -1,5 +1,20 @@
+import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import type { InputFingerprint } from './fingerprintInput.js';
+
+/** Another live replay is writing through this state file (and so to the same outputs). */
+export class StateInUseError extends Error {
+  constructor(
+    readonly path: string,
+    readonly pid: number,
+  ) {
+    super(
+      `another kabuguard replay (pid ${pid}) is using the checkpoint ${path} and writing the same outputs; ` +
+        'wait for it to finish, or give this run other --alerts/--decisions files or its own --state',
+    );
+    this.name = 'StateInUseError';
+  }
+}
 
 /** Byte sizes of the output files that belong to the input read so far (undefined: file not opened). */
 export interface OutputPositions {
@@ -44,6 +59,9 @@ const MIGRATIONS: string[] = [
      started_at TEXT NOT NULL,
      saved_at TEXT NOT NULL
    );`,
+  // The process writing through the file, so that a second replay on the same outputs is refused.
+  `ALTER TABLE replay_state ADD COLUMN owner_pid INTEGER;
+   ALTER TABLE replay_state ADD COLUMN owner_host TEXT;`,
 ];
 
 const NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -94,15 +112,33 @@ export class ReplayStateFile {
     return st;
   }
 
+  /**
+   * Take the file for this process. Throws `StateInUseError` while another live process on this host
+   * runs through it; a process that died (SIGKILL, crash) leaves nothing that blocks the next run.
+   */
+  claim(): void {
+    this.db.transaction(() => {
+      const r = this.db.prepare<[], { status: string; owner_pid: number | null; owner_host: string | null }>(
+        'SELECT status, owner_pid, owner_host FROM replay_state WHERE id = 1',
+      ).get();
+      if (!r) return;
+      const pid = r.owner_pid;
+      if (r.status === 'running' && pid !== null && pid !== process.pid && r.owner_host === hostname() && isAlive(pid)) {
+        throw new StateInUseError(this.path, pid);
+      }
+      this.db.prepare('UPDATE replay_state SET owner_pid = ?, owner_host = ? WHERE id = 1').run(process.pid, hostname());
+    }).immediate();
+  }
+
   /** Start a new run over `input`, forgetting any earlier one, with its first checkpoint. */
   begin(input: InputFingerprint, config: string, cp: ReplayCheckpoint): void {
     this.db
       .prepare(
         `INSERT OR REPLACE INTO replay_state
-           (id, status, input_json, config_json, next_line, next_offset, pipeline, outputs_json, saves, started_at, saved_at)
-         VALUES (1, 'running', ?, ?, ?, ?, ?, ?, 1, ${NOW}, ${NOW})`,
+           (id, status, input_json, config_json, next_line, next_offset, pipeline, outputs_json, saves, started_at, saved_at, owner_pid, owner_host)
+         VALUES (1, 'running', ?, ?, ?, ?, ?, ?, 1, ${NOW}, ${NOW}, ?, ?)`,
       )
-      .run(JSON.stringify(input), config, cp.nextLine, cp.nextOffset, cp.pipeline, JSON.stringify(cp.outputs));
+      .run(JSON.stringify(input), config, cp.nextLine, cp.nextOffset, cp.pipeline, JSON.stringify(cp.outputs), process.pid, hostname());
   }
 
   save(cp: ReplayCheckpoint): void {
@@ -123,5 +159,15 @@ export class ReplayStateFile {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else, which still means alive.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -4,6 +4,7 @@ import { CliError } from '../CliError.js';
 import { parseNumber } from '../parseNumber.js';
 import { runReplay } from '../runReplay.js';
 import { formatReplaySummary } from '../formatReplaySummary.js';
+import { StateInUseError } from '../../store/ReplayStateFile.js';
 
 interface ReplayFlags {
   alerts?: string;
@@ -64,6 +65,8 @@ Examples:
         progress: true,
         checkpoint: o.checkpoint ? { path: statePath, fresh: o.fresh, everyLines, everySeconds } : undefined,
         log: (m) => process.stderr.write(`kabuguard: ${m}\n`),
+      }).catch((err: unknown) => {
+        throw err instanceof StateInUseError ? new CliError(err.message, 1) : err;
       });
       // Keep stdout clean when it carries alerts or decisions.
       const out = o.alerts === '-' || o.decisions === '-' ? process.stderr : process.stdout;
