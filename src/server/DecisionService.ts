@@ -31,6 +31,8 @@ export interface Admission {
 }
 
 const PIPELINE_RENEW_EVERY = 100_000;
+/** A snapshot that took S ms to serialize is followed by at least SNAPSHOT_MAX_DUTY × S ms without one. */
+const SNAPSHOT_MAX_DUTY = 50;
 
 type State = 'starting' | 'ready' | 'recovering' | 'closing' | 'closed' | 'failed';
 
@@ -65,6 +67,7 @@ export class DecisionService {
   private lastSeq = 0;
   private sinceSnapshot = 0;
   private lastSnapshotAt = Date.now();
+  private lastSerializeMs = 0;
   private snapshotTimer?: NodeJS.Timeout;
   private recovering?: Promise<void>;
   private readonly snapshotEvery: number;
@@ -304,13 +307,23 @@ export class DecisionService {
   /** `extra`: events applied but not yet counted in `sinceSnapshot` (the batch being written). */
   private snapshotDue(extra = 0): boolean {
     const n = this.sinceSnapshot + extra;
-    return n > 0 && (n >= this.snapshotEvery || Date.now() - this.lastSnapshotAt >= this.snapshotIntervalMs);
+    if (n === 0) return false;
+    const since = Date.now() - this.lastSnapshotAt;
+    // Serializing blocks the event loop (seconds for a large population): never spend more than
+    // 1/SNAPSHOT_MAX_DUTY of the time on it, whatever the event count says.
+    if (since < this.lastSerializeMs * SNAPSHOT_MAX_DUTY) return false;
+    return n >= this.snapshotEvery || since >= this.snapshotIntervalMs;
   }
 
   private serializeEngine(): Buffer {
     const started = performance.now();
     const buf = serialize(this.engine.snapshot());
-    this.opts.metrics.storeSeconds.observe({ op: 'serialize_snapshot' }, (performance.now() - started) / 1000);
+    this.lastSerializeMs = performance.now() - started;
+    this.opts.metrics.storeSeconds.observe({ op: 'serialize_snapshot' }, this.lastSerializeMs / 1000);
+    this.opts.metrics.snapshotBytes.set(buf.length);
+    if (this.lastSerializeMs > 100) {
+      this.opts.log.warn({ ms: Math.round(this.lastSerializeMs), bytes: buf.length }, 'engine snapshot blocked the event loop; snapshots are spaced out to match');
+    }
     return buf;
   }
 

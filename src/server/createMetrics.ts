@@ -20,6 +20,7 @@ export interface ServiceMetrics {
   inFlightRequests: Gauge;
   pendingCommits: Gauge;
   lastSeq: Gauge;
+  snapshotBytes: Gauge;
 }
 
 export interface MetricsOptions {
@@ -80,5 +81,6 @@ export function createMetrics(opts: MetricsOptions = {}): ServiceMetrics {
     inFlightRequests: new Gauge({ name: 'kabuguard_http_in_flight_requests', help: 'HTTP requests being served', registers }),
     pendingCommits: new Gauge({ name: 'kabuguard_pending_commits', help: 'Processed events waiting for their store commit', registers }),
     lastSeq: new Gauge({ name: 'kabuguard_store_last_seq', help: 'Sequence number of the last recorded event', registers }),
+    snapshotBytes: new Gauge({ name: 'kabuguard_snapshot_bytes', help: 'Size of the last engine snapshot', registers }),
   };
 }
