@@ -4,7 +4,7 @@
  * account then a withdrawal, a whole portfolio sold, many mistyped passwords). They are labelled so
  * an evaluation can count false alarms on purpose-built traps.
  */
-import type { Broker, SimAccount } from './Broker.js';
+import type { SimAccount } from './Broker.js';
 import { HOUR, MINUTE, sessionsOn, type SimDay } from './calendar.js';
 import { customerLogin, customerOrder, customerSession, pickDevice, uaOf, type DayCtx } from './customers.js';
 import type { InstrumentSpec } from './instruments.js';
@@ -16,7 +16,6 @@ import type { WorldPlan } from './WorldPlan.js';
 
 export interface LookalikeInput {
   rng: Rng;
-  broker: Broker;
   plan: WorldPlan;
   labels: LabelBook;
   days: SimDay[];

@@ -5,7 +5,7 @@
  * target in a ~2-hour episode (often repeated the next day), and the market's reaction. Tactics are
  * drawn per campaign and per victim so that no single knob identifies them.
  */
-import type { Broker, SimAccount, SimSession } from './Broker.js';
+import type { SimAccount, SimSession } from './Broker.js';
 import { HOUR, MINUTE, type Interval, type SimDay, sessionsOn } from './calendar.js';
 import { createInfra, infraDevice, infraIp, infraUa, type Infra } from './attackerInfra.js';
 import { customerLogin, customerSession, uaOf, type DayCtx } from './customers.js';
@@ -50,14 +50,12 @@ interface Beneficiary {
   ua: string;
   device: string;
   channel: 'web' | 'app';
-  viaInfra: boolean;
   /** Today's session on an episode day. */
   session?: SimSession;
 }
 
 export interface PumpPlanInput {
   rng: Rng;
-  broker: Broker;
   plan: WorldPlan;
   labels: LabelBook;
   days: SimDay[];
@@ -200,7 +198,6 @@ function planOne(inp: PumpPlanInput, id: string, target: InstrumentSpec, epDays:
       ua: uaOf(dev, firstDay.windowStart),
       device: dev.id,
       channel: dev.channel,
-      viaInfra: benViaInfra,
     });
     labels.beneficiaries.push({ account_id: acct.id, symbol: target.symbol, campaign: id });
   }

@@ -167,9 +167,9 @@ export function simulateWorld(opts: SimulateOptions = {}): SimulatedWorld {
     .map((p) => ({ account: p.account, weight: Math.sqrt(p.value) * (refYear - p.account.birthYear >= 65 ? 2.5 : 1) }));
   const tseTargets = planRng.shuffle(u.thin.slice());
   const foreignTargets = planRng.shuffle(specs.filter((s) => s.liquidity === 'thin' && s.currency !== 'JPY'));
-  const campaigns = planPumpCampaigns({ rng: planRng.fork('pumps'), broker, plan, labels, days, campaigns: nCampaigns, tseTargets, foreignTargets, victimPool, newBeneficiary });
+  const campaigns = planPumpCampaigns({ rng: planRng.fork('pumps'), plan, labels, days, campaigns: nCampaigns, tseTargets, foreignTargets, victimPool, newBeneficiary });
   const waves = planStuffingWaves({ rng: planRng.fork('stuffing'), broker, plan, labels, days, waves: nWaves, customers });
-  planLookalikes({ rng: planRng.fork('lookalikes'), broker, plan, labels, days, customers, quietThin: tseTargets, perKind });
+  planLookalikes({ rng: planRng.fork('lookalikes'), plan, labels, days, customers, quietThin: tseTargets, perKind });
 
   // Reference data first: instruments, then every account that exists at the start.
   const events: KgEvent[] = [];

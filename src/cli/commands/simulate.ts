@@ -5,6 +5,7 @@ import { startProgress } from '../progress.js';
 import { writeSimulatedWorld } from '../../sim/writeSimulatedWorld.js';
 import { formatWorldSummary } from '../../sim/formatWorldSummary.js';
 import { DEFAULT_START } from '../../sim/simulateWorld.js';
+import { jstMidnight } from '../../sim/calendar.js';
 
 export function registerSimulate(program: Command): void {
   program
@@ -27,8 +28,10 @@ Examples:
       const seed = parseNumber('--seed', o.seed, { integer: true, min: 0, max: 2 ** 31 });
       const accounts = parseNumber('--accounts', o.accounts, { integer: true, min: 50, max: 5_000_000 });
       const days = parseNumber('--days', o.days, { integer: true, min: 1, max: 366 });
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(o.start) || Number.isNaN(Date.parse(o.start))) {
-        throw new CliError(`option --start: "${o.start}" is not a date in the form YYYY-MM-DD`);
+      try {
+        jstMidnight(o.start);
+      } catch (err) {
+        throw new CliError(`option --start: ${(err as Error).message}`);
       }
       const bar = startProgress('simulate', days, 'days');
       let res;
