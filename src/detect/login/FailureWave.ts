@@ -20,7 +20,7 @@ export interface WaveCandidate {
 }
 
 export interface FailureWaveOptions {
-  /** Half-life of the short-term ratios, ms. Default 30 min. */
+  /** Half-life of the short-term ratios, ms. Default 1 h. */
   shortHalfLifeMs?: number;
   /** Half-life of the quiet baseline, ms. Default 3 days. */
   longHalfLifeMs?: number;
@@ -55,7 +55,7 @@ export class FailureWave {
   private readonly warmupMs: number;
 
   constructor(o: FailureWaveOptions = {}) {
-    this.hs = o.shortHalfLifeMs ?? 30 * 60_000;
+    this.hs = o.shortHalfLifeMs ?? 60 * 60_000;
     this.hl = o.longHalfLifeMs ?? 3 * 86_400_000;
     this.settleMs = o.settleMs ?? 15 * 60_000;
     this.warmupMs = o.warmupMs ?? 6 * 3600_000;
@@ -84,7 +84,7 @@ export class FailureWave {
 
   private judge(t: number): void {
     const s = this.state;
-    if (t - s.firstT < this.warmupMs || s.lAtt < 200 || s.sAtt < 20) {
+    if (t - s.firstT < this.warmupMs || s.lAtt < 200 || s.sAtt < 10) {
       s.since = 0;
       return;
     }
@@ -92,9 +92,10 @@ export class FailureWave {
     const baseUnk = s.lUnk / s.lAtt;
     const fail = s.sFail / s.sAtt;
     const unk = s.sUnk / s.sAtt;
-    // Excess failures must be many in absolute terms too (the short window holds ~sAtt attempts).
+    // Excess failures must be several in absolute terms too; a false wave costs little, since only
+    // failures never followed by a success are ever marked.
     const excess = s.sFail - baseFail * s.sAtt;
-    const on = excess >= 10 && (fail >= 2 * baseFail + 0.05 || unk >= 3 * baseUnk + 0.03);
+    const on = excess >= 6 && (fail >= 2 * baseFail + 0.05 || unk >= 3 * baseUnk + 0.03);
     if (on && s.since === 0) {
       s.since = t;
       s.why = `login failures ${Math.round(fail * 100)} % (usual ${Math.round(baseFail * 100)} %), unknown login ids ${Math.round(unk * 100)} % (usual ${Math.round(baseUnk * 100)} %)`;

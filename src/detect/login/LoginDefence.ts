@@ -172,7 +172,9 @@ export class LoginDefence implements Detector {
         outcome: decision === 'allow' || exempt ? 'no_hit' : 'hit',
         decision,
         required_auth: decision === 'step_up' ? p.required_auth : undefined,
-        score: Math.max(risk.score, success ? 0.97 : 0.9),
+        // A shared network or client string flagged as stuffing says less about this login than
+        // the attacker's own address, device or sprayed password.
+        score: Math.max(risk.score, stuffing.some((r) => DIRECT_STUFFING.has(r.code)) ? (success ? 0.97 : 0.9) : 0.7),
         reasons: stuffing,
       });
     }
@@ -431,7 +433,7 @@ export class LoginDefence implements Detector {
     // network or client string only makes the attempt a candidate, judged once we know whether a
     // success followed (a customer who mistyped retries and gets in).
     const direct = implicated.filter(([kind]) => kind === 'ip' || kind === 'pw' || kind === 'dev');
-    for (const [kind, key, s] of direct) this.raiseStuffing(kind, key, s, x, ctx);
+    for (const [kind, key, s] of direct) this.raiseStuffing(kind, key, s, x, ev.ip, ctx);
     const waveOn = this.wave.record(ev.outcome, t);
     if (failed && direct.length === 0 && !knownDevice && (waveOn || implicated.length > 0)) {
       const cluster = implicated[0];
@@ -542,8 +544,9 @@ export class LoginDefence implements Detector {
     acct.pend = keep.length ? keep : undefined;
   }
 
-  private raiseStuffing(kind: SourceKind, key: string, s: SourceStat, x: LoginFeatures, ctx: ObserveContext): void {
-    const ips = kind === 'ip' ? [key] : [...s.ips];
+  private raiseStuffing(kind: SourceKind, key: string, s: SourceStat, x: LoginFeatures, current: string, ctx: ObserveContext): void {
+    // The source's own address list is bounded; the address of this attempt is always a source.
+    const ips = kind === 'ip' ? [key] : s.ips.includes(current) ? [...s.ips] : [...s.ips, current];
     for (const ip of ips) {
       const prev = this.ipAlerted.get(ip);
       if (prev && ctx.t - prev.last <= 6 * 3600_000) {
