@@ -15,7 +15,8 @@ import type { PhishUrlParts } from './parsePhishUrl.js';
 import { alphaTokens, looksRandom, normaliseDigits } from './lexicalFeatures.js';
 import type { KitMatch } from './types.js';
 
-export const KIT_MEMORY_VERSION = 1;
+/** Version of the KITS file format (`toJSON`): string tables and index arrays, about a quarter of the naive JSON size. */
+export const KIT_MEMORY_VERSION = 2;
 
 /** One learned template. */
 export interface KitTemplate {
@@ -30,11 +31,25 @@ export interface KitTemplate {
   cluster: string;
 }
 
-export interface KitMemoryState {
-  version: number;
+interface KitMemoryState {
   templates: Record<string, KitTemplate>;
   /** URLs learned, for the summary. */
   learned: number;
+}
+
+/**
+ * The KITS file: every string (URL, site, brand, date, cluster id) stored once in a table, templates
+ * as `[n_domains, site indexes, URL indexes, [brand index, reports, date index][], cluster index]`.
+ */
+export interface KitMemoryFile {
+  version: number;
+  learned: number;
+  urls: string[];
+  sites: string[];
+  brands: string[];
+  dates: string[];
+  clusters: string[];
+  templates: Record<string, [number, number[], number[], [number, number, number][], number]>;
 }
 
 /** One labelled report to learn from. */
@@ -194,11 +209,25 @@ function latestBrand(brands: KitTemplate['brands'], preferred?: ReadonlySet<stri
 export class KitMemory {
   private state: KitMemoryState;
 
-  constructor(state?: KitMemoryState) {
-    if (state && state.version !== KIT_MEMORY_VERSION) {
-      throw new Error(`kit memory version ${state.version} is not supported (expected ${KIT_MEMORY_VERSION}); re-run phish learn`);
+  /** An empty memory, or one read from a KITS file (`toJSON` output). */
+  constructor(file?: KitMemoryFile) {
+    this.state = { templates: {}, learned: 0 };
+    if (!file) return;
+    if (file.version !== KIT_MEMORY_VERSION) {
+      throw new Error(`kit memory version ${file.version} is not supported (expected ${KIT_MEMORY_VERSION}); re-run phish learn`);
     }
-    this.state = state ?? { version: KIT_MEMORY_VERSION, templates: {}, learned: 0 };
+    this.state.learned = file.learned;
+    for (const [key, [n, sites, urls, brands, cluster]] of Object.entries(file.templates)) {
+      const b: KitTemplate['brands'] = {};
+      for (const [bi, count, di] of brands) b[file.brands[bi]] = { n: count, last: file.dates[di] };
+      this.state.templates[key] = {
+        n_domains: n,
+        domains: sites.map((i) => file.sites[i]),
+        urls: urls.map((i) => file.urls[i]),
+        brands: b,
+        cluster: file.clusters[cluster],
+      };
+    }
   }
 
   get size(): number {
@@ -296,13 +325,35 @@ export class KitMemory {
     return best;
   }
 
-  /** Every template of a cluster (for takedown summaries). */
-  clusterTemplates(clusterId: string): [string, KitTemplate][] {
-    return Object.entries(this.state.templates).filter(([, t]) => t.cluster === clusterId);
-  }
-
-  toJSON(): KitMemoryState {
-    return this.state;
+  /** The KITS file form (plain JSON data). */
+  toJSON(): KitMemoryFile {
+    const tables = { urls: new Map<string, number>(), sites: new Map<string, number>(), brands: new Map<string, number>(), dates: new Map<string, number>(), clusters: new Map<string, number>() };
+    const idx = (m: Map<string, number>, v: string): number => {
+      let i = m.get(v);
+      if (i === undefined) m.set(v, (i = m.size));
+      return i;
+    };
+    const templates: KitMemoryFile['templates'] = {};
+    for (const [key, t] of Object.entries(this.state.templates)) {
+      templates[key] = [
+        t.n_domains,
+        t.domains.map((d) => idx(tables.sites, d)),
+        t.urls.map((u) => idx(tables.urls, u)),
+        Object.entries(t.brands).map(([b, v]) => [idx(tables.brands, b), v.n, idx(tables.dates, v.last)] as [number, number, number]),
+        idx(tables.clusters, t.cluster),
+      ];
+    }
+    const list = (m: Map<string, number>) => [...m.keys()];
+    return {
+      version: KIT_MEMORY_VERSION,
+      learned: this.state.learned,
+      urls: list(tables.urls),
+      sites: list(tables.sites),
+      brands: list(tables.brands),
+      dates: list(tables.dates),
+      clusters: list(tables.clusters),
+      templates,
+    };
   }
 }
 

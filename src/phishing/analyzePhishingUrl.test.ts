@@ -119,6 +119,6 @@ describe('kit memory', () => {
   });
 
   it('refuses a memory file of another version with a message saying what to do', () => {
-    expect(() => new KitMemory({ version: 99, templates: {}, learned: 0 })).toThrow(/re-run phish learn/);
+    expect(() => new KitMemory({ version: 99, learned: 0, urls: [], sites: [], brands: [], dates: [], clusters: [], templates: {} })).toThrow(/re-run phish learn/);
   });
 });

@@ -7,7 +7,7 @@ import { analyzePhishingUrl } from '../../phishing/analyzePhishingUrl.js';
 import { analyzePhishingPage } from '../../phishing/analyzePhishingPage.js';
 import { analyzePhishingEmail } from '../../phishing/analyzePhishingEmail.js';
 import { loadBrandCatalogue } from '../../phishing/brandCatalogue.js';
-import { KitMemory, type KitMemoryState } from '../../phishing/KitMemory.js';
+import { KitMemory, type KitMemoryFile, type KitReport } from '../../phishing/KitMemory.js';
 import { parsePhishFeed } from '../../phishing/parsePhishFeed.js';
 import { formatTakedownMarkdown } from '../../phishing/formatTakedownMarkdown.js';
 import type { UrlVerdict, Verdict } from '../../phishing/types.js';
@@ -15,9 +15,9 @@ import type { UrlVerdict, Verdict } from '../../phishing/types.js';
 function loadMemory(path: string | undefined): KitMemory | undefined {
   if (!path) return undefined;
   if (!existsSync(path)) throw new CliError(`--memory: file not found: ${path} (create it with: kabuguard phish learn FEED.csv --memory ${path})`);
-  let state: KitMemoryState;
+  let state: KitMemoryFile;
   try {
-    state = JSON.parse(readFileSync(path, 'utf8')) as KitMemoryState;
+    state = JSON.parse(readFileSync(path, 'utf8')) as KitMemoryFile;
   } catch (err) {
     throw new CliError(`--memory: ${path} is not a kit memory file (${(err as Error).message})`);
   }
@@ -100,16 +100,18 @@ Examples:
     .action((feeds: string[], o: { memory: string }) => {
       const cat = loadBrandCatalogue();
       const memory = existsSync(o.memory) ? loadMemory(o.memory)! : new KitMemory();
-      let rows = 0;
       let rejects = 0;
+      const reports: KitReport[] = [];
       for (const f of feeds) {
         if (!existsSync(f)) throw new CliError(`feed not found: ${f}`);
         const feed = parsePhishFeed(readFileSync(f, 'utf8'), cat);
         for (const r of feed.rejects) process.stderr.write(`${f}:${r.line}: skipped: ${r.reason}\n`);
-        memory.learn(feed.rows.map((r) => ({ parts: r.parts, brand: r.brand, date: r.date })));
-        rows += feed.rows.length;
+        for (const r of feed.rows) reports.push({ parts: r.parts, brand: r.brand, date: r.date });
         rejects += feed.rejects.length;
       }
+      // One learning pass: clusters are recomputed once, not once a file.
+      memory.learn(reports);
+      const rows = reports.length;
       writeFileSync(o.memory, JSON.stringify(memory.toJSON()));
       process.stderr.write(`learned ${rows} URLs (${rejects} rows skipped) → ${memory.size} templates in ${o.memory}\n`);
     });

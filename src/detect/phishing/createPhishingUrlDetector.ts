@@ -5,11 +5,11 @@
  */
 import type { Detector, Severity } from '../../engine/types.js';
 import { analyzePhishingUrl } from '../../phishing/analyzePhishingUrl.js';
-import { KitMemory, type KitMemoryState } from '../../phishing/KitMemory.js';
+import { KitMemory, type KitMemoryFile } from '../../phishing/KitMemory.js';
 
 export interface PhishingUrlDetectorOptions {
   /** Learned kit templates (the JSON written by `phish learn`). Default: none (catalogue and lexical only). */
-  memory?: KitMemoryState;
+  memory?: KitMemoryFile;
   /** Alert on `suspicious` verdicts too (severity medium). Default true. */
   alertSuspicious?: boolean;
   /** Distinct URLs remembered for de-duplication; the oldest are forgotten beyond this. Default 100,000. */
