@@ -122,30 +122,40 @@ function readProgress(statePath: string): { status: string; next_line: number | 
 }
 
 /**
- * Start the replay and SIGKILL it as soon as its checkpoint has passed `killAtLine`. Returns whether
- * the kill landed before the run finished.
+ * Start the replay and send it `signal` as soon as its checkpoint has passed `atLine`. `landed`: the
+ * signal arrived before the run finished.
  */
-function runAndKill(args: string[], statePath: string, killAtLine: number, env: NodeJS.ProcessEnv): Promise<boolean> {
+function runAndSignal(
+  args: string[],
+  statePath: string,
+  atLine: number,
+  env: NodeJS.ProcessEnv,
+  signal: NodeJS.Signals,
+): Promise<{ landed: boolean; code: number | null; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    let killed = false;
+    let sent = false;
     const poll = setInterval(() => {
       const p = readProgress(statePath);
-      if (p && p.status === 'running' && (p.next_line ?? 0) >= killAtLine) {
-        killed = child.kill('SIGKILL');
+      if (p && p.status === 'running' && (p.next_line ?? 0) >= atLine) {
+        sent = child.kill(signal);
         clearInterval(poll);
       }
     }, 2);
-    child.on('exit', (code, signal) => {
+    child.on('exit', (code, sig) => {
       clearInterval(poll);
-      if (signal === 'SIGKILL') resolvePromise(killed);
-      else if (code === 0) resolvePromise(false);
-      else reject(new Error(`replay exited ${code ?? signal}: ${stderr}`));
+      if (sig === 'SIGKILL' || code === 130) resolvePromise({ landed: sent, code, stderr });
+      else if (code === 0) resolvePromise({ landed: false, code, stderr });
+      else reject(new Error(`replay exited ${code ?? sig}: ${stderr}`));
     });
   });
 }
+
+/** SIGKILL the replay once its checkpoint has passed `killAtLine`; whether it died mid-run. */
+const runAndKill = async (args: string[], statePath: string, killAtLine: number, env: NodeJS.ProcessEnv): Promise<boolean> =>
+  (await runAndSignal(args, statePath, killAtLine, env, 'SIGKILL')).landed;
 
 let dir: string;
 let events: string;
@@ -215,6 +225,20 @@ describe('kabuguard replay, killed and restarted', () => {
     expect(normalizedLines(o.alerts)).toEqual(reference.alerts);
     expect(normalizedLines(o.decisions)).toEqual(reference.decisions);
     expect(normalizedLines(o.rejects)).toEqual(reference.rejects);
+    expect(summaryCounts(stdout)).toEqual(reference.counts);
+  });
+
+  it('stops cleanly on Ctrl-C with a checkpoint, and the next run continues from there', async () => {
+    const o = outputsIn(dir, 'sigint');
+    const r = await runAndSignal(replayArgs(events, o), o.state, Math.floor(totalLines * 0.2), env, 'SIGINT');
+    expect(r.landed).toBe(true);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/run the same command again to continue/);
+    expect(readProgress(o.state)?.status).toBe('running');
+    const { stdout } = await run(process.execPath, replayArgs(events, o), { env });
+    expect(JSON.parse(stdout).resumed_from_line).toBeGreaterThan(totalLines * 0.2);
+    expect(normalizedLines(o.alerts)).toEqual(reference.alerts);
+    expect(normalizedLines(o.decisions)).toEqual(reference.decisions);
     expect(summaryCounts(stdout)).toEqual(reference.counts);
   });
 

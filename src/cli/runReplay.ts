@@ -39,6 +39,11 @@ export interface ReplayOptions {
    * stdin input or an output to stdout, which cannot be re-read or cut back. Default: none.
    */
   checkpoint?: ReplayCheckpointOptions;
+  /**
+   * Stop early (Ctrl-C): after the current batch the run saves a checkpoint, closes its outputs and
+   * returns with `stoppedAtLine`; running again continues from there. Default: run to the end.
+   */
+  stop?: AbortSignal;
   /** Human notices (resuming, why a checkpoint was not used). Default: dropped. */
   log?: (message: string) => void;
   /** In-process observers (the demo report uses them). */
@@ -53,6 +58,10 @@ export interface ReplayResult {
   rejectsPath?: string;
   /** Set when this run continued an interrupted one: the first input line it read. */
   resumedFromLine?: number;
+  /** Set when `stop` ended the run early: the next input line to read (resumable when a checkpoint is kept). */
+  stoppedAtLine?: number;
+  /** Whether a checkpoint is kept, so that an interrupted run can continue. */
+  resumable: boolean;
   /** Checkpoints saved by this invocation. */
   checkpoints: number;
   /** Wall time spent saving them (flushing outputs, serializing the pipeline, committing), seconds. */
@@ -159,6 +168,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   const bar = opts.progress && total > 0 ? startProgress('replay', Math.ceil(total / 1e6), 'MB') : undefined;
   let linesSince = 0;
   let lastCheckpointAt = performance.now();
+  let stoppedAtLine: number | undefined;
   for await (const batch of readNdjsonLines(opts.input, {
     startOffset: resume?.nextOffset,
     startLine: resume?.nextLine,
@@ -168,6 +178,11 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   })) {
     let n = batch.firstLine;
     for (const line of batch.lines) pipeline.ingestLine(line, n++);
+    if (opts.stop?.aborted) {
+      checkpoint(n, batch.endOffset, false);
+      stoppedAtLine = n;
+      break;
+    }
     if (!state) continue;
     linesSince += batch.lines.length;
     const since = performance.now() - lastCheckpointAt;
@@ -177,20 +192,23 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
       lastCheckpointAt = performance.now();
     }
   }
-  pipeline.drain();
+  // Stopped early: the reorder window and open episodes stay in the checkpoint, not drained.
+  if (stoppedAtLine === undefined) pipeline.drain();
   bar?.update(Math.ceil(total / 1e6));
   bar?.stop();
   alerts?.close();
   decisions?.close();
   rejects?.close();
   // Only after every output is closed: a crash before this line resumes from the last checkpoint.
-  state?.complete();
+  if (stoppedAtLine === undefined) state?.complete();
   state?.close();
   return {
     stats: pipeline.stats,
     seconds: (performance.now() - started) / 1000,
     rejectsPath: rejects ? rejectsPath : undefined,
     resumedFromLine: resume?.nextLine,
+    stoppedAtLine,
+    resumable: state !== undefined,
     checkpoints,
     checkpointSeconds: checkpointMs / 1000,
   };

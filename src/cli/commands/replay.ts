@@ -56,6 +56,15 @@ Examples:
       const everyLines = everyRaw !== undefined ? parseNumber(everyName, everyRaw, { min: 1, max: 1e12, integer: true }) : undefined;
       const everySeconds = parseNumber('--checkpoint-seconds', o.checkpointSeconds, { min: 0.001, max: 86_400 });
       const statePath = o.state ?? `${o.alerts && o.alerts !== '-' ? o.alerts : input}.kgstate`;
+      // First Ctrl-C (or SIGTERM): checkpoint and stop cleanly; a second one kills as usual. Only for a
+      // resumable run: stopping a stream early would just lose output (and an idle stdin would not notice).
+      const resumable = o.checkpoint && ![input, o.alerts, o.decisions, o.rejects].includes('-');
+      const stop = new AbortController();
+      const onSignal = (): void => stop.abort();
+      if (resumable) {
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+      }
       const res = await runReplay({
         input,
         alertsPath: o.alerts,
@@ -64,10 +73,26 @@ Examples:
         reorderWindowMs: windowS * 1000,
         progress: true,
         checkpoint: o.checkpoint ? { path: statePath, fresh: o.fresh, everyLines, everySeconds } : undefined,
+        stop: stop.signal,
         log: (m) => process.stderr.write(`kabuguard: ${m}\n`),
-      }).catch((err: unknown) => {
-        throw err instanceof StateInUseError ? new CliError(err.message, 1) : err;
-      });
+      })
+        .catch((err: unknown) => {
+          throw err instanceof StateInUseError ? new CliError(err.message, 1) : err;
+        })
+        .finally(() => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        });
+      if (res.stoppedAtLine !== undefined) {
+        const at = res.stoppedAtLine.toLocaleString('en-US');
+        process.stderr.write(
+          res.resumable
+            ? `kabuguard: stopped before input line ${at}; run the same command again to continue from there\n`
+            : `kabuguard: stopped before input line ${at}; the outputs are incomplete and no checkpoint could be kept\n`,
+        );
+        process.exitCode = 130;
+        return;
+      }
       // Keep stdout clean when it carries alerts or decisions.
       const out = o.alerts === '-' || o.decisions === '-' ? process.stderr : process.stdout;
       out.write(
