@@ -169,6 +169,12 @@ export function planLookalikes(inp: LookalikeInput): number {
     const start = sessions[0][0] + rng.int(0, 90) * MINUTE + rng.int(0, 59_999);
     const peak = rng.uniform(0.15, 0.3);
     plan.shock(d.index, spec.symbol, { kind: 'news', start, durationMin: rng.int(120, 240), peak, peakAt: rng.uniform(0.5, 0.8), closeGain: peak * rng.uniform(0.6, 0.9), volumeMult: rng.uniform(20, 120) });
+    // Unlike a pump, real news keeps the name busy for days after.
+    const next = days.find((x) => x.index > d.index && x.tse);
+    if (next) {
+      const open = sessionsOn(spec.market, next.midnight)[0][0];
+      plan.shock(next.index, spec.symbol, { kind: 'spike', start: open + rng.int(0, 20) * MINUTE, durationMin: rng.int(120, 280), peak: rng.uniform(-0.04, 0.06), peakAt: 0.3, closeGain: rng.uniform(-0.03, 0.04), volumeMult: rng.uniform(3, 12) });
+    }
     const buyers: SimAccount[] = [];
     for (let i = Math.max(5, Math.round(inp.customers.length * 0.003)); i > 0; i--) {
       const a = pickAccount((x) => x.cash > 2e5);
