@@ -40,8 +40,9 @@ export function registerReplay(program: Command): void {
 Resuming: replay keeps a checkpoint (input position, engine state, output sizes) in the --state file.
 If a run is interrupted (crash, kill, power cut), run the same command again: it continues from the
 last checkpoint and the outputs end up exactly as an uninterrupted run would have written them. A
-finished run marks the checkpoint complete, so running again starts over. Input from stdin (-) and
-outputs to stdout (-) cannot be resumed: no checkpoint is kept for them.
+finished run marks the checkpoint complete, so running again starts over. Ctrl-C (or SIGTERM) saves a
+checkpoint and stops (exit 130); a second Ctrl-C stops at once. Input from stdin (-) and outputs to
+stdout (-) cannot be resumed: no checkpoint is kept for them.
 
 Examples:
   kabuguard replay world/events.ndjson --alerts alerts.ndjson --decisions decisions.ndjson
