@@ -44,3 +44,15 @@ describe('malformed pages', () => {
     expect(analyzePhishingPage('<form action="http://[bad"><input type=password').verdict).not.toBe('error');
   });
 });
+
+describe('clusterPageKits', () => {
+  it('puts replicas of one kit together and an unrelated page apart', async () => {
+    const { clusterPageKits } = await import('./clusterPageKits.js');
+    const kit = readFileSync(new URL('./fixtures/login-kit.html', import.meta.url), 'utf8');
+    const pages = [kit, kit.replace('SBI証券', 'マネックス証券').replace('<h1>', '<h1 class="t">'), readFileSync(new URL('./fixtures/benign-news.html', import.meta.url), 'utf8')];
+    const ids = clusterPageKits(pages.map((p) => analyzePhishingPage(p).fingerprint));
+    expect(ids[0]).toBe(ids[1]);
+    expect(ids[2]).not.toBe(ids[0]);
+    expect(ids[0]).toMatch(/^page-kit-[0-9a-f]{10}$/);
+  });
+});

@@ -4,7 +4,8 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { CliError } from '../CliError.js';
 import { analyzePhishingUrl } from '../../phishing/analyzePhishingUrl.js';
-import { analyzePhishingPage } from '../../phishing/analyzePhishingPage.js';
+import { analyzePhishingPage, type PageVerdict } from '../../phishing/analyzePhishingPage.js';
+import { clusterPageKits } from '../../phishing/clusterPageKits.js';
 import { analyzePhishingEmail } from '../../phishing/analyzePhishingEmail.js';
 import { loadBrandCatalogue } from '../../phishing/brandCatalogue.js';
 import { KitMemory, type KitMemoryFile, type KitReport } from '../../phishing/KitMemory.js';
@@ -124,16 +125,23 @@ Examples:
     .action((files: string[], o: { url?: string }) => {
       const counts = emptyCounts();
       const cat = loadBrandCatalogue();
+      const results: (PageVerdict | (Pick<PageVerdict, 'verdict' | 'brand' | 'score' | 'reasons' | 'error'> & { file: string }))[] = [];
       for (const f of files) {
-        let out;
         try {
-          out = { file: f, ...analyzePhishingPage(readFileSync(f), { pageUrl: o.url, catalogue: cat }) };
+          results.push({ file: f, ...analyzePhishingPage(readFileSync(f), { pageUrl: o.url, catalogue: cat }) });
         } catch (err) {
           const msg = `cannot read ${f}: ${(err as Error).message}`;
-          out = { file: f, verdict: 'error' as const, brand: null, score: 0, reasons: [{ code: 'UNREADABLE_FILE', detail: msg }], error: msg };
+          results.push({ file: f, verdict: 'error', brand: null, score: 0, reasons: [{ code: 'UNREADABLE_FILE', detail: msg }], error: msg });
         }
-        counts[out.verdict]++;
-        process.stdout.write(JSON.stringify(out) + '\n');
+      }
+      // Pages analysed together are grouped into kits (similar DOM skeleton or a shared asset).
+      const analysed = results.filter((r): r is PageVerdict => 'fingerprint' in r && r.verdict !== 'error');
+      const kitIds = clusterPageKits(analysed.map((r) => r.fingerprint));
+      const kitOf = new Map(analysed.map((r, i) => [r, kitIds[i]]));
+      for (const r of results) {
+        counts[r.verdict]++;
+        const kit = kitOf.get(r as PageVerdict);
+        process.stdout.write(JSON.stringify(kit ? { ...r, kit_id: kit } : r) + '\n');
       }
       summarise('pages', counts);
     });
