@@ -24,7 +24,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../src/engine/Engine.js';
 import { Pipeline } from '../src/engine/Pipeline.js';
-import { createDetectors } from '../src/detect/index.js';
+import { createDetectors, type DetectorOptions } from '../src/detect/index.js';
+import { detectorOptionsFromFlags } from '../src/cli/detectorFlags.js';
 import { validateEvent } from '../src/events/validateEvent.js';
 import { buildServer } from '../src/server/buildServer.js';
 import { SqliteStore } from '../src/store/SqliteStore.js';
@@ -95,6 +96,10 @@ function loginEvent(id: string, a: number, ip: string): Record<string, unknown> 
   };
 }
 
+let detectorOpts: DetectorOptions | undefined;
+/** What `kabuguard serve` runs with no detector flags (the IP database included), loaded once. */
+const detectorOptions = (): DetectorOptions => (detectorOpts ??= detectorOptionsFromFlags({}));
+
 let seq = 0;
 /** 95 % of logins from the customer's home network, 5 % from an unseen one. */
 function nextLogin(): Record<string, unknown> {
@@ -120,7 +125,7 @@ const pct = (xs: number[], p: number): number => {
 
 /** In-process baseline: the same kind of events, straight into `processNow`. */
 function baseline(kind: 'login' | 'order'): { call_us: number[]; engine_us: number[] } {
-  const pipeline = new Pipeline(new Engine({ detectors: createDetectors() }), {});
+  const pipeline = new Pipeline(new Engine({ detectors: createDetectors(detectorOptions()) }), {});
   for (const ev of seedEvents()) {
     const v = validateEvent(ev);
     if (!v.ok) throw new Error(`seed event rejected: ${v.reason}`);
@@ -148,7 +153,13 @@ function baseline(kind: 'login' | 'order'): { call_us: number[]; engine_us: numb
  * SQLite commit; no socket), one request at a time: what HTTP adds before the network.
  */
 async function injected(kind: 'login' | 'order', db: string): Promise<Record<string, unknown>> {
-  const app = await buildServer({ store: new SqliteStore(db), token: TOKEN, logLevel: 'silent', processMetrics: false });
+  const app = await buildServer({
+    store: new SqliteStore(db),
+    token: TOKEN,
+    logLevel: 'silent',
+    processMetrics: false,
+    createEngine: () => new Engine({ detectors: createDetectors(detectorOptions()) }),
+  });
   try {
     const seedBody = seedEvents();
     for (let k = 0; k < seedBody.length; k += 2000) {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { AUTH, history, login, makeServer, order, trade } from './server-support/fixtures.js';
 import type { MemoryStore } from './server-support/MemoryStore.js';
+import { PasswordChecker } from '../src/passwords/PasswordChecker.js';
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {
@@ -424,3 +425,28 @@ describe('overload', () => {
     expect(refused.headers['retry-after']).toBe('1');
   });
 });
+
+describe('password and phishing routes', () => {
+  const options = { passwords: new PasswordChecker([{ name: 'test-list', passwords: ['correcthorse', 'password123'] }]), phish: {} };
+
+  it('serve them behind the same bearer token and in the one error format', async () => {
+    const { app } = await start(options);
+    expect((await post(app, '/v1/passwords/check', { password: 'password123' }, {})).statusCode).toBe(401);
+    const check = await post(app, '/v1/passwords/check', { password: 'password123' });
+    expect(check.json()).toMatchObject({ acceptable: false, breached: true, lists: ['test-list'] });
+    const bad = await post(app, '/v1/passwords/check', { password: 7 });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatchObject({ code: 'BAD_REQUEST', field: 'password', request_id: expect.any(String) });
+    const phish = await post(app, '/v1/phish/urls', { urls: ['https://www.monex.co.jp/'] });
+    expect(phish.statusCode).toBe(200);
+    expect(phish.json().verdicts).toHaveLength(1);
+    expect((await app.inject({ method: 'GET', url: '/v1/phish/urls', headers: AUTH })).headers.allow).toBe('POST');
+  });
+
+  it('answer 404 for them when not configured', async () => {
+    const { app } = await start();
+    const res = await post(app, '/v1/passwords/check', { password: 'x' });
+    expect(res.statusCode).toBe(404);
+  });
+});
+

@@ -28,7 +28,7 @@ afterAll(() => {
 });
 
 async function startServe(db: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', db, '--token-file', join(dir, 'token'), '--log-level', 'error'], {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', db, '--token-file', join(dir, 'token'), '--log-level', 'error', '--no-ip-db'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.push(child);

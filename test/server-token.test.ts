@@ -73,7 +73,7 @@ describe('kabuguard serve at first start', () => {
     const db = join(dir, 'kg.db');
     const env = { ...process.env };
     delete env.KABUGUARD_TOKEN;
-    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--db', db, '--log-level', 'error'], { stdio: ['ignore', 'ignore', 'pipe'], env });
+    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--db', db, '--log-level', 'error', '--no-ip-db'], { stdio: ['ignore', 'ignore', 'pipe'], env });
     try {
       let err = '';
       const url = await new Promise<string>((res, rej) => {

@@ -13,6 +13,9 @@ import { parseBatchBody } from './parseBatchBody.js';
 import { alertQuerySchema, notificationQuerySchema, parseQuery } from './parseQuery.js';
 import { presentError } from './presentError.js';
 import { ServiceError } from './ServiceError.js';
+import type { PasswordChecker } from '../passwords/PasswordChecker.js';
+import { passwordRoutes } from './routes/passwords.js';
+import { phishRoutes, type PhishRoutesOptions } from './routes/phish.js';
 
 export interface ServerOptions {
   /** Where events, decisions, alerts and snapshots are recorded. The server owns it from now on and closes it on `app.close()`. */
@@ -43,6 +46,10 @@ export interface ServerOptions {
   logger?: FastifyBaseLogger;
   /** Export Node process metrics on /metrics. Default true. */
   processMetrics?: boolean;
+  /** Serve `POST /v1/passwords/check` and `GET /v1/passwords/range/:prefix` with this checker. Default: not served. */
+  passwords?: PasswordChecker;
+  /** Serve `POST /v1/phish/urls` with these options. Default: not served. */
+  phish?: PhishRoutesOptions;
 }
 
 /** Path of each decision endpoint → the event type its body must have (contract §2). */
@@ -52,17 +59,6 @@ const DECISION_ROUTES = {
   '/v1/decisions/account-change': 'account_change',
   '/v1/decisions/cash': 'cash',
 } as const;
-
-/** Every route, for 405 answers: a path served for other methods is not a 404. */
-const ROUTE_TABLE: { method: string; pattern: RegExp }[] = [
-  ...Object.keys(DECISION_ROUTES).map((p) => ({ method: 'POST', pattern: new RegExp(`^${p}$`) })),
-  { method: 'POST', pattern: /^\/v1\/events$/ },
-  { method: 'GET', pattern: /^\/v1\/alerts$/ },
-  { method: 'GET', pattern: /^\/v1\/notifications$/ },
-  { method: 'GET', pattern: /^\/v1\/decisions\/[^/]+$/ },
-  { method: 'GET', pattern: /^\/healthz$/ },
-  { method: 'GET', pattern: /^\/metrics$/ },
-];
 
 const UNAUTHENTICATED = new Set(['/healthz']);
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -118,12 +114,17 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   let closing = false;
   let inFlight = 0;
 
+  // Every route registered (plugins included), so a known path with the wrong method is a 405, not a 404.
+  const routeTable: { method: string; pattern: RegExp }[] = [];
+  app.addHook('onRoute', (r) => {
+    const pattern = new RegExp('^' + r.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_]\w*/g, '[^/]+') + '$');
+    for (const method of [r.method].flat()) routeTable.push({ method, pattern });
+  });
   app.setErrorHandler((err, req, reply) => sendError(reply, err, req));
-  app.setNotFoundHandler((req, reply) => {
+  app.setNotFoundHandler((req) => {
     const path = req.url.split('?')[0]!;
-    const allow = ROUTE_TABLE.filter((r) => r.pattern.test(path)).map((r) => r.method);
+    const allow = [...new Set(routeTable.filter((r) => r.pattern.test(path)).map((r) => r.method))];
     if (allow.length > 0) {
-      if (allow.includes('GET')) allow.push('HEAD');
       throw new ServiceError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}; use ${allow.join(' or ')}`, { allow });
     }
     throw new ServiceError('NOT_FOUND', `no endpoint ${req.method} ${path.slice(0, 200)}`);
@@ -252,6 +253,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       return { accepted, rejected, duplicate, errors };
     });
   });
+
+  // Under the same hooks as everything else: bearer auth, in-flight cap, the one error format.
+  if (opts.passwords) await app.register(passwordRoutes, { checker: opts.passwords });
+  if (opts.phish) await app.register(phishRoutes, opts.phish);
 
   app.get('/v1/alerts', async (req) => {
     const q = parseQuery(alertQuerySchema, req.query);

@@ -1,11 +1,14 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../CliError.js';
 import { parseNumber } from '../parseNumber.js';
+import { addDetectorFlags, detectorOptionsFromFlags, type DetectorFlags } from '../detectorFlags.js';
 import type { ResolvedToken } from '../../server/resolveToken.js';
+import type { ServiceStore } from '../../store/types.js';
+import type { KitMemory as KitMemoryClass } from '../../phishing/KitMemory.js';
 
-interface ServeFlags {
+interface ServeFlags extends DetectorFlags {
   host: string;
   port: string;
   db: string;
@@ -14,23 +17,31 @@ interface ServeFlags {
   maxInFlight: string;
   snapshotEvery: string;
   logLevel: string;
+  passwordList?: string[];
+  phishMemory?: string;
 }
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.test(db);
 
 /** Longest a graceful shutdown may take before the process gives up waiting and exits. */
 const SHUTDOWN_DEADLINE_MS = 30_000;
 
 export function registerServe(program: Command): void {
-  program
+  const cmd = program
     .command('serve')
-    .description('run the decision API (contract §2), batch ingestion and alert queries over HTTP, state kept in a SQLite file')
+    .description('run the decision API (contract §2), batch ingestion, alert queries, password and phishing checks over HTTP')
     .option('--host <addr>', 'address to listen on (loopback unless you say otherwise)', '127.0.0.1')
     .option('--port <n>', 'TCP port (0: any free port)', '8080')
-    .option('--db <file>', 'SQLite file for events, decisions, alerts and snapshots (created if missing)', 'kabuguard.db')
-    .option('--token-file <file>', 'file holding the bearer token clients must send (default: $KABUGUARD_TOKEN, else a token generated at first start into <db>.token)')
+    .option('--db <file|url>', 'store for events, decisions, alerts and snapshots: a SQLite file (created if missing) or a postgres:// URL', 'kabuguard.db')
+    .option('--token-file <file>', 'file holding the bearer token clients must send (default: $KABUGUARD_TOKEN, else a token generated at first start into <db>.token, or ./kabuguard.token for PostgreSQL)')
     .option('--body-limit <bytes>', 'largest request body', String(1024 * 1024))
     .option('--max-in-flight <n>', 'requests served at once before answering 429', '1024')
     .option('--snapshot-every <events>', 'snapshot engine state after this many events (a restart replays about this many)', '50000')
     .option('--log-level <level>', 'pino log level: fatal, error, warn, info, debug, silent', 'info')
+    .option('--password-list <file>', 'extra breached/common passwords for /v1/passwords, one per line (repeatable)', collect)
+    .option('--phish-memory <kits>', 'kit memory written by `phish learn`, for /v1/phish/urls');
+  addDetectorFlags(cmd)
     .addHelpText(
       'after',
       `
@@ -50,30 +61,62 @@ SIGTERM or SIGINT stops taking requests, finishes those in flight, snapshots the
       if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(o.logLevel)) {
         throw new CliError(`option --log-level: "${o.logLevel}" is not one of fatal, error, warn, info, debug, trace, silent`);
       }
+      const postgres = isPostgresUrl(o.db);
       const dir = dirname(o.db);
-      if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError(`option --db: directory ${dir} does not exist`);
+      if (!postgres && (!existsSync(dir) || !statSync(dir).isDirectory())) throw new CliError(`option --db: directory ${dir} does not exist`);
       if (o.tokenFile && !existsSync(o.tokenFile)) throw new CliError(`option --token-file: file not found: ${o.tokenFile}`);
+      // The same detector configuration as replay, so the service decides exactly as replay does.
+      const detectorOptions = detectorOptionsFromFlags(o);
 
-      // Loaded here, not at the top: every other command would otherwise pay for fastify and SQLite at start.
-      const [{ resolveToken }, { SqliteStore }, { buildServer }] = await Promise.all([
-        import('../../server/resolveToken.js'),
-        import('../../store/SqliteStore.js'),
-        import('../../server/buildServer.js'),
-      ]);
+      // Loaded here, not at the top: every other command would otherwise pay for fastify and the stores at start.
+      const [{ resolveToken }, { openServiceStore }, { buildServer }, { Engine }, { createDetectors }, { PasswordChecker, loadPasswordLists }, { KitMemory }] =
+        await Promise.all([
+          import('../../server/resolveToken.js'),
+          import('../../store/openServiceStore.js'),
+          import('../../server/buildServer.js'),
+          import('../../engine/Engine.js'),
+          import('../../detect/index.js'),
+          import('../../passwords/index.js'),
+          import('../../phishing/KitMemory.js'),
+        ]);
       let token: ResolvedToken;
       try {
-        token = resolveToken({ tokenFile: o.tokenFile, envToken: process.env.KABUGUARD_TOKEN, generatedPath: `${o.db}.token` });
+        token = resolveToken({ tokenFile: o.tokenFile, envToken: process.env.KABUGUARD_TOKEN, generatedPath: postgres ? 'kabuguard.token' : `${o.db}.token` });
       } catch (err) {
         throw new CliError((err as Error).message);
       }
-
-      let store: InstanceType<typeof SqliteStore>;
+      let passwords;
       try {
-        store = new SqliteStore(o.db);
+        passwords = new PasswordChecker(await loadPasswordLists(o.passwordList ?? []));
+      } catch (err) {
+        throw new CliError(`option --password-list: ${(err as Error).message}`);
+      }
+      let memory;
+      if (o.phishMemory) {
+        try {
+          memory = new KitMemory(JSON.parse(readFileSync(o.phishMemory, 'utf8')) as ConstructorParameters<typeof KitMemoryClass>[0]);
+        } catch (err) {
+          throw new CliError(`option --phish-memory: ${o.phishMemory} is not a kit memory file from \`kabuguard phish learn\` (${(err as Error).message})`);
+        }
+      }
+
+      let store: ServiceStore;
+      try {
+        store = await openServiceStore(o.db);
       } catch (err) {
         throw new CliError(`option --db: cannot open ${o.db}: ${(err as Error).message}`, 1);
       }
-      const app = await buildServer({ store, token: token.token, bodyLimit, maxInFlight, snapshotEveryEvents: snapshotEvery, logLevel: o.logLevel });
+      const app = await buildServer({
+        store,
+        token: token.token,
+        createEngine: () => new Engine({ detectors: createDetectors(detectorOptions) }),
+        bodyLimit,
+        maxInFlight,
+        snapshotEveryEvents: snapshotEvery,
+        logLevel: o.logLevel,
+        passwords,
+        phish: { memory },
+      });
       if (token.warning) app.log.warn(token.warning);
 
       let stopping = false;
