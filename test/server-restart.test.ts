@@ -186,3 +186,22 @@ describe('an engine that fails mid-event', () => {
   });
 });
 
+describe('engine state that cannot be serialized', () => {
+  it('still commits and answers every event, and a restart rebuilds from the event log', async () => {
+    const ref = await control();
+    const unclonable = () => {
+      const d = newIpDetector();
+      return new Engine({ detectors: [d, { name: 'holds_a_function', snapshot: () => ({ f: () => 1 }) }] });
+    };
+    const disk = createDisk();
+    const first = await serve(disk, { createEngine: unclonable, snapshotEveryEvents: 3 });
+    await feed(first.app, stream().slice(0, 20));
+    expect(disk.events).toHaveLength(20);
+    expect(disk.snapshot).toBeUndefined();
+    const crashed = copyDisk(disk);
+    const second = await serve(crashed);
+    await feed(second.app, stream().slice(20));
+    expect(await decide(second.app, probes())).toEqual(ref.answers);
+  });
+});
+

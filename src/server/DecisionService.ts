@@ -195,7 +195,7 @@ export class DecisionService {
     this.flushing = true;
     // Engine state now equals everything committed plus this batch, nothing else: the only moment a
     // snapshot can be labelled with a store sequence number.
-    const snapshot = !this.snapshotting && this.snapshotDue(batch.length) ? this.serializeEngine() : undefined;
+    const snapshot = !this.snapshotting && this.snapshotDue(batch.length) ? this.trySerializeEngine() : undefined;
     if (snapshot) this.snapshotting = true;
     let committed = true;
     try {
@@ -325,6 +325,20 @@ export class DecisionService {
       this.opts.log.warn({ ms: Math.round(this.lastSerializeMs), bytes: buf.length }, 'engine snapshot blocked the event loop; snapshots are spaced out to match');
     }
     return buf;
+  }
+
+  /**
+   * A detector whose state cannot be cloned (a function, a class instance) must cost the snapshot,
+   * never the batch being committed: its events still get written and answered.
+   */
+  private trySerializeEngine(): Buffer | undefined {
+    try {
+      return this.serializeEngine();
+    } catch (err) {
+      this.lastSnapshotAt = Date.now();
+      this.opts.log.error({ err }, 'engine state could not be serialized; no snapshot (restarts replay the event log instead)');
+      return undefined;
+    }
   }
 
   /** `covered`: how many of the events counted in `sinceSnapshot` the snapshot includes. */
