@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliError } from '../CliError.js';
+import { addDetectorFlags, detectorOptionsFromFlags, type DetectorFlags } from '../detectorFlags.js';
 import { parseNumber } from '../parseNumber.js';
 import { runReplay } from '../runReplay.js';
 import { formatReplaySummary } from '../formatReplaySummary.js';
 import { StateInUseError } from '../../store/ReplayStateFile.js';
 
-interface ReplayFlags {
+interface ReplayFlags extends DetectorFlags {
   alerts?: string;
   decisions?: string;
   rejects: string;
@@ -20,7 +21,7 @@ interface ReplayFlags {
 }
 
 export function registerReplay(program: Command): void {
-  program
+  const cmd = program
     .command('replay')
     .description('run the full detection over an events file (or - for stdin) in event-time order; an interrupted run resumes')
     .argument('<events>', 'NDJSON events file, or - for stdin')
@@ -33,7 +34,8 @@ export function registerReplay(program: Command): void {
     .option('--fresh', 'ignore any checkpoint and start from the first line')
     .option('--no-checkpoint', 'keep no checkpoint (an interrupted run starts over)')
     .option('--checkpoint-every <lines>', 'checkpoint after this many input lines (default 1000000, or env KABUGUARD_CHECKPOINT_EVERY)')
-    .option('--checkpoint-seconds <seconds>', '...or after this many seconds, whichever comes first (more when the engine state is large, so checkpoints cost a few per cent of the run)', '5')
+    .option('--checkpoint-seconds <seconds>', '...or after this many seconds, whichever comes first (more when the engine state is large, so checkpoints cost a few per cent of the run)', '5');
+  addDetectorFlags(cmd)
     .addHelpText(
       'after',
       `
@@ -52,6 +54,7 @@ Examples:
     .action(async (input: string, o: ReplayFlags) => {
       if (input !== '-' && !existsSync(input)) throw new CliError(`argument <events>: file not found: ${input}`);
       const windowS = parseNumber('--reorder-window', o.reorderWindow, { min: 0, max: 86_400 });
+      const detectors = detectorOptionsFromFlags(o);
       const everyRaw = o.checkpointEvery ?? process.env.KABUGUARD_CHECKPOINT_EVERY;
       const everyName = o.checkpointEvery !== undefined ? '--checkpoint-every' : 'KABUGUARD_CHECKPOINT_EVERY';
       const everyLines = everyRaw !== undefined ? parseNumber(everyName, everyRaw, { min: 1, max: 1e12, integer: true }) : undefined;
@@ -72,6 +75,7 @@ Examples:
         decisionsPath: o.decisions,
         rejectsPath: o.rejects,
         reorderWindowMs: windowS * 1000,
+        detectors,
         progress: true,
         checkpoint: o.checkpoint ? { path: statePath, fresh: o.fresh, everyLines, everySeconds } : undefined,
         stop: stop.signal,
