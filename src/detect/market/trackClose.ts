@@ -46,9 +46,13 @@ export interface CloseState {
   histN: number;
   histPos: number;
   typicalMove: number;
+  /** Last price in today's closing window. */
   lastPrice: number;
   /** Last price before the closing window. */
   ref: number;
+  /** Epoch ms of today's closing window. */
+  winStartT: number;
+  winEndT: number;
   winVol: number;
   winBuy: number;
   winSell: number;
@@ -69,6 +73,8 @@ export function createCloseState(closeMinute: number, utcOffsetHours: number): C
     typicalMove: 0,
     lastPrice: 0,
     ref: 0,
+    winStartT: 0,
+    winEndT: 0,
     winVol: 0,
     winBuy: 0,
     winSell: 0,
@@ -87,17 +93,17 @@ export function createCloseState(closeMinute: number, utcOffsetHours: number): C
  */
 export function trackClose(c: CloseState, ev: MarketTradeEvent, f: TradeFacts, o: Required<MarkingCloseOptions>, ctx: ObserveContext): void {
   if (c.closeMinute < 0) return;
-  if (f.day !== c.day) rollCloseDay(c, f.day);
+  if (f.day !== c.day) rollCloseDay(c, f.day, o);
+  // Most prints are before the window and cost one comparison.
+  if (f.t < c.winStartT || f.t >= c.winEndT) return;
   const price = ev.price;
-  c.lastPrice = price;
-  const local = f.t + c.utcOffsetHours * 3_600_000;
-  const minute = Math.floor((local - f.day * 86_400_000) / 60_000);
-  if (minute < c.closeMinute - o.windowMinutes) {
-    c.ref = price;
-    return;
+  if (c.winVol === 0) {
+    // The previous print (before the window, or the last close) is the reference.
+    if (f.last === 0) return;
+    c.ref = f.last;
+    c.winStartTs = ev.ts;
   }
-  if (minute >= c.closeMinute + AUCTION_GRACE_MIN || c.ref === 0) return;
-  if (c.winVol === 0) c.winStartTs = ev.ts;
+  c.lastPrice = price;
   c.winVol += ev.qty;
   if (f.side > 0) {
     c.winBuy += ev.qty;
@@ -135,7 +141,7 @@ export function trackClose(c: CloseState, ev: MarketTradeEvent, f: TradeFacts, o
   }
 }
 
-function rollCloseDay(c: CloseState, day: number): void {
+function rollCloseDay(c: CloseState, day: number, o: Required<MarkingCloseOptions>): void {
   if (c.day >= 0) {
     c.histMove[c.histPos] = c.winVol > 0 && c.ref > 0 ? Math.abs(c.lastPrice / c.ref - 1) : 0;
     c.histPos = (c.histPos + 1) % HISTORY_DAYS;
@@ -143,8 +149,9 @@ function rollCloseDay(c: CloseState, day: number): void {
     c.typicalMove = medianOf(c.histMove, c.histN);
   }
   c.day = day;
-  // A symbol whose first print today is already in the window is compared with the last close.
-  c.ref = c.lastPrice;
+  const closeT = day * 86_400_000 - c.utcOffsetHours * 3_600_000 + c.closeMinute * 60_000;
+  c.winStartT = closeT - o.windowMinutes * 60_000;
+  c.winEndT = closeT + AUCTION_GRACE_MIN * 60_000;
   c.winVol = 0;
   c.winBuy = 0;
   c.winSell = 0;
