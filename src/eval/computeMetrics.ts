@@ -131,12 +131,15 @@ function lossMetrics(labels: Labels, facts: EventFacts | undefined, decisions: D
     if (cur === undefined || t < cur) firstStepUp.set(d.account_id, t);
   }
   const byVariant = new Map<string, { attempted: number; lost: number }>();
-  for (const o of facts.maliciousOrders) {
+  // Unauthorized trading is what the attackers did in hijacked accounts; the beneficiaries' own
+  // orders are criminal too, but nobody is robbed by them.
+  const hijackedOrders = facts.maliciousOrders.filter((o) => variantOf.has(o.account_id));
+  for (const o of hijackedOrders) {
     attempted += o.attempted_jpy;
     const stop = firstStop.get(o.account_id);
     const own = decisionOf.get(o.event_id);
     const stopped = (stop !== undefined && o.t >= stop) || (own !== undefined && STOPPING.has(own));
-    const v = variantOf.get(o.account_id) ?? 'unlabelled';
+    const v = variantOf.get(o.account_id)!;
     const b = byVariant.get(v) ?? { attempted: 0, lost: 0 };
     byVariant.set(v, b);
     b.attempted += o.attempted_jpy;
@@ -155,7 +158,7 @@ function lossMetrics(labels: Labels, facts: EventFacts | undefined, decisions: D
     protected_share: share(attempted, lost),
     /** If a passkey step-up stops a phisher (it does: the relay cannot answer it), this much is protected. */
     protected_share_counting_step_up: share(attempted, lostIfStepUpStops),
-    malicious_orders: facts.maliciousOrders.length,
+    malicious_orders: hijackedOrders.length,
     by_variant: Object.fromEntries([...byVariant].map(([v, b]) => [v, { attempted_jpy: Math.round(b.attempted), protected_share: share(b.attempted, b.lost) }])),
   };
 }
