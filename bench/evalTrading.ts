@@ -18,7 +18,7 @@ import { TradingDetector } from '../src/detect/trading/TradingDetector.js';
 import { Engine } from '../src/engine/Engine.js';
 import { Pipeline } from '../src/engine/Pipeline.js';
 import type { Alert, DecisionRecord } from '../src/engine/types.js';
-import { EventFactsCollector } from '../src/eval/collectEventFacts.js';
+import { EventFactsCollector, type MaliciousOrder } from '../src/eval/collectEventFacts.js';
 import { computeMetrics } from '../src/eval/computeMetrics.js';
 import { parseLabels } from '../src/eval/labels.js';
 import { readNdjsonLines } from '../src/events/readNdjsonLines.js';
@@ -63,7 +63,8 @@ for (const dir of dirs) {
     }
   }
   pipeline.drain();
-  const m = computeMetrics({ labels, alerts, decisions, facts: facts.result() });
+  const factsResult = facts.result();
+  const m = computeMetrics({ labels, alerts, decisions, facts: factsResult });
   const loss = m.loss as { attempted_jpy: number; protected_jpy: number; protected_share: number | null; by_variant: unknown; protected_share_counting_step_up: number | null };
   total.tp += m.accounts.tp;
   total.fp += m.accounts.fp;
@@ -95,7 +96,7 @@ for (const dir of dirs) {
       1,
     ),
   );
-  if (debug) printDebug(labels, alerts, decisions);
+  if (debug) printDebug(labels, alerts, decisions, factsResult.maliciousOrders);
 }
 
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -108,7 +109,7 @@ console.log(
   }),
 );
 
-function printDebug(labels: ReturnType<typeof parseLabels>, alerts: Alert[], decisions: DecisionRecord[]): void {
+function printDebug(labels: ReturnType<typeof parseLabels>, alerts: Alert[], decisions: DecisionRecord[], facts: MaliciousOrder[]): void {
   const truth = new Set(labels.compromised_accounts.map((c) => c.account_id));
   const variant = new Map(labels.compromised_accounts.map((c) => [c.account_id, c.variant]));
   const flagged = new Map<string, Alert>();
@@ -121,8 +122,21 @@ function printDebug(labels: ReturnType<typeof parseLabels>, alerts: Alert[], dec
   for (const a of alerts) if (a.kind === 'beneficiary' && !benTruth.has(a.account_id!)) console.log('FALSE_BENEFICIARY', a.account_id, a.symbol, JSON.stringify(a.data));
   const benFound = new Set(alerts.filter((a) => a.kind === 'beneficiary').map((a) => a.account_id));
   for (const b of labels.beneficiary_accounts) if (!benFound.has(b.account_id)) console.log('MISSED_BENEFICIARY', b.account_id, b.symbol);
-  const legitHeld = new Map<string, DecisionRecord>();
   const mal = new Set(labels.malicious_event_ids);
+  const stop = new Map<string, number>();
+  for (const d of decisions) if (d.account_id && (d.decision === 'hold' || d.decision === 'block' || d.decision === 'deny') && !stop.has(d.account_id)) stop.set(d.account_id, Date.parse(d.ts));
+  const lostBy = new Map<string, number>();
+  const dec = new Map(decisions.map((d) => [d.event_id, d]));
+  for (const o of facts) {
+    const st = stop.get(o.account_id);
+    if ((st !== undefined && o.t >= st) || ['hold', 'block'].includes(dec.get(o.event_id)?.decision ?? '')) continue;
+    lostBy.set(o.account_id, (lostBy.get(o.account_id) ?? 0) + o.executed_jpy);
+  }
+  for (const [acct, yen] of [...lostBy].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+    const first = decisions.find((d) => d.account_id === acct && mal.has(d.event_id) && d.type === 'order');
+    console.log('LOST', acct, variant.get(acct) ?? (benTruth.has(acct) ? 'beneficiary' : '?'), Math.round(yen), first?.decision, first?.reasons.map((r) => r.code).join(','));
+  }
+  const legitHeld = new Map<string, DecisionRecord>();
   for (const d of decisions) if (d.type === 'order' && (d.decision === 'hold' || d.decision === 'block') && !mal.has(d.event_id) && !legitHeld.has(d.account_id!)) legitHeld.set(d.account_id!, d);
   console.log('LEGIT_ORDER_HOLDS accounts', legitHeld.size);
   for (const [acct, d] of [...legitHeld].slice(0, 15)) console.log('  HELD', acct, truth.has(acct) ? '(victim, own order)' : '', d.reasons.map((r) => r.code).join(','));

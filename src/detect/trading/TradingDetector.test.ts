@@ -151,6 +151,18 @@ describe('pre-trade decisions', () => {
     expect(decisions.get(buy.id)?.reasons[0].code).toBe('LOGIN_REFUSED');
   });
 
+  it('holds a session that hops across provider networks order after order while emptying the account', () => {
+    const b = market();
+    b.account('H1', [{ symbol: '7203.T', qty: 300 }, { symbol: '6758.T', qty: 300 }, { symbol: '7992.T', qty: 1000 }], 1_000_000, { opened_at: '2020-01-01T00:00:00.000Z' });
+    const s = b.login('H1', { ip: '47.81.1.1', user_agent: HOME.user_agent });
+    const first = b.order({ ...s, ip: '47.102.3.4' }, { symbol: '7203.T', side: 'sell', qty: 300 });
+    const third = b.order({ ...s, ip: '8.136.5.6' }, { symbol: '6758.T', side: 'sell', qty: 300 });
+    const { decisions } = run(b.events);
+    expect(decisions.get(first.id)?.decision).not.toBe('hold');
+    expect(decisions.get(third.id)?.decision).toBe('hold');
+    expect(decisions.get(third.id)?.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['SESSION_HOPS_NETWORKS', 'NO_LOGIN_HISTORY', 'LIQUIDATION']));
+  });
+
   it('never stands in the way of a cancel', () => {
     const b = market();
     customer(b, 'C1');
@@ -178,7 +190,7 @@ describe('coordinated trading and beneficiaries', () => {
   });
 
   it('names the account that accumulated before and sold into the hijacked buys, with its profit', () => {
-    const { b, sells } = episode();
+    const { b } = episode();
     const { alerts } = run(b.events);
     const ben = alerts.filter((a) => a.kind === 'beneficiary');
     expect(ben.map((a) => a.account_id)).toEqual(['B1']);
@@ -190,7 +202,14 @@ describe('coordinated trading and beneficiaries', () => {
     expect(d.estimated_profit_jpy).toBe(Math.round(d.sold_qty * (d.avg_sell_price - 100)));
     expect(d.estimated_profit_jpy).toBeGreaterThan(0);
     expect(ben[0].event_ids.length).toBeGreaterThan(0);
-    expect(sells.length).toBeGreaterThan(0);
+  });
+
+  it("holds a large holder's sells into the hijacked buying before they cross", () => {
+    const { b, sells } = episode();
+    const { decisions } = run(b.events);
+    const held = sells.filter((id) => decisions.get(id)?.decision === 'hold');
+    expect(held.length).toBeGreaterThanOrEqual(sells.length - 1);
+    expect(decisions.get(held[0])?.reasons[0].code).toBe('SELLS_INTO_HIJACKED_BUYING');
   });
 
   it('does not raise a second account_takeover when the login defence already did', () => {

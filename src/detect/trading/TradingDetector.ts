@@ -5,7 +5,7 @@ import type { DecisionEvent } from '../../events/schema.js';
 import { assessOrder, sellValue, type OrderAssessment } from './assessOrder.js';
 import { describeSymbol } from './describeSymbol.js';
 import { findBeneficiary } from './findBeneficiary.js';
-import { networkOf } from './networkOf.js';
+import { networkOf, wideNetworkOf } from './networkOf.js';
 import { resolveTradingOptions, type ResolvedTradingOptions, type TradingDetectorOptions } from './TradingDetectorOptions.js';
 import {
   createTradingProfile,
@@ -23,6 +23,7 @@ const RECENT_ORDERS = 12;
 const RECENT_BUYS = 60;
 const MAX_BUYS = 300;
 const SHARED_KEEP = 16;
+const MAX_SESSION_NETWORKS = 100_000;
 const MAX_KNOWN_VALUES = 32;
 const MAX_SELLS = 300;
 const MAX_HIJACKED_BUYS = 3000;
@@ -80,8 +81,10 @@ export class TradingDetector implements Detector {
 
   onAlert(alert: Alert, ctx: AlertContext): void {
     const s = this.state;
-    if ((alert.kind === 'account_takeover' || alert.kind === 'session_hijack') && alert.account_id) {
-      if (alert.kind === 'account_takeover') s.takeover_alerted.set(alert.account_id, ctx.t);
+    // A takeover alert names a hijacked account; a session_hijack alone (an address change in a
+    // session) is too weak to count its buys as hijacked buying.
+    if (alert.kind === 'account_takeover' && alert.account_id) {
+      s.takeover_alerted.set(alert.account_id, ctx.t);
       if (!s.suspects.has(alert.account_id)) {
         const since = Date.parse(alert.window?.start ?? alert.ts);
         this.markSuspect(alert.account_id, Number.isNaN(since) ? ctx.t : since, 'alert');
@@ -150,6 +153,18 @@ export class TradingDetector implements Detector {
     p.recent_order_t.push(ctx.t);
     if (p.recent_order_t.length > RECENT_ORDERS) p.recent_order_t.shift();
     pushCapped(s.order_events, ev.account_id, ev.id, 20);
+    const sess = a.session;
+    if (sess && networkOf(ev.ip) !== networkOf(sess.ip)) {
+      const wide = wideNetworkOf(ev.ip) ?? ev.ip;
+      let nets = s.session_networks.get(sess.session_id);
+      if (!nets) {
+        nets = [wideNetworkOf(sess.ip) ?? sess.ip];
+        s.session_networks.set(sess.session_id, nets);
+        // Oldest sessions first out: a bound on memory, not a window (sessions idle out after days).
+        if (s.session_networks.size > MAX_SESSION_NETWORKS) s.session_networks.delete(s.session_networks.keys().next().value!);
+      }
+      if (!nets.includes(wide) && nets.length < 16) nets.push(wide);
+    }
     if (ev.side === 'buy' && ev.action === 'new') {
       let rb = s.recent_buys.get(ev.account_id);
       if (!rb) {

@@ -31,6 +31,8 @@ export interface TradingDetectorOptions {
   minSoldShare?: number;
   /** Least yen sold into the episode when the position was under two days of normal volume. Default ¥2M. */
   minSoldJpy?: number;
+  /** Least average gain of the sells over the pre-episode cost (0.03 = 3 %). Default 0.03. */
+  minGain?: number;
 }
 
 export type ResolvedTradingOptions = Required<Omit<TradingDetectorOptions, 'restricted'>> & { restricted: RestrictedSymbols };
@@ -52,6 +54,7 @@ export function resolveTradingOptions(o: TradingDetectorOptions = {}): ResolvedT
     minAccumulationDaysTapeOnly: o.minAccumulationDaysTapeOnly ?? 2,
     minSoldShare: o.minSoldShare ?? 0.25,
     minSoldJpy: o.minSoldJpy ?? 2_000_000,
+    minGain: o.minGain ?? 0.03,
   };
   for (const [k, v] of Object.entries(r)) {
     if (typeof v === 'number' && !(v >= 0 && Number.isFinite(v))) {

@@ -137,6 +137,8 @@ export interface TradingState {
   /** Accounts named as beneficiaries → symbol and event time; their later orders are held. */
   beneficiaries: Map<string, { symbol: string; t: number }>;
   daily: Map<string, DailyVolume>;
+  /** Session → the /16 networks its login and orders came from, kept only once it has changed network. */
+  session_networks: Map<string, string[]>;
 }
 
 export function createTradingState(): TradingState {
@@ -157,6 +159,7 @@ export function createTradingState(): TradingState {
     recent_buys: new Map(),
     beneficiaries: new Map(),
     daily: new Map(),
+    session_networks: new Map(),
   };
 }
 

@@ -27,7 +27,7 @@ export interface OrderAssessment {
 
 interface Signal extends Reason {
   w: number;
-  /** Novelty to this account only (new network, device, user agent, channel). */
+  /** Novelty to this account only (new network, device, user agent, channel, or a login scored on them). */
   novel?: boolean;
 }
 
@@ -37,6 +37,12 @@ interface Signal extends Reason {
  * infrastructure, a session that changed hands) to go further.
  */
 const NOVELTY_CAP = 0.55;
+/** An episode counts as live this long after the last hijacked buy. */
+const EPISODE_LIVE_MS = 86_400_000;
+/** A holder of at least this many days of normal volume selling into hijacked buying is held. */
+const LARGE_HOLDER_DAYS = 2;
+/** Login scores above this carry evidence beyond novelty. */
+const LOGIN_RISK_STRONG = 0.6;
 
 const MIN = 60_000;
 const BURST_WINDOW_MS = 10 * MIN;
@@ -100,6 +106,12 @@ export function assessOrder(
     return out;
   }
 
+  const exit = ev.side === 'sell' ? largeHolderSellingIntoEpisode(ev, t, world, state) : undefined;
+  if (exit) {
+    out.result = { rule: PRE_TRADE_RULE, outcome: 'hit', decision: 'hold', score: 0.8, reasons: [exit] };
+    return out;
+  }
+
   const ctxSignals = contextSignals(ev, t, session, profile, state, world);
   const liq = liquidatedShare(ev, t, world, state, opts, yen, facts);
   const ordSignals = orderSignals(ev, t, profile, facts, yen, px, liq, world, state);
@@ -137,6 +149,21 @@ export function assessOrder(
 
 const NO_HIT: RuleResult = Object.freeze({ rule: PRE_TRADE_RULE, outcome: 'no_hit', score: 0 }) as RuleResult;
 
+/**
+ * A sell of a thin name while hijacked accounts are buying it, from an account holding days of its
+ * normal volume: the beneficiary's exit (brief.md §2). Held for review before it can cross.
+ */
+function largeHolderSellingIntoEpisode(ev: OrderEvent, t: number, world: WorldState, state: TradingState): Reason | undefined {
+  const ep = state.episodes.get(ev.symbol);
+  if (!ep || ep.hijacked.size === 0 || ep.adv <= 0 || t - ep.last_t > EPISODE_LIVE_MS || state.suspects.has(ev.account_id)) return undefined;
+  const held = world.accounts.get(ev.account_id)?.holdings.get(ev.symbol) ?? 0;
+  if (held < LARGE_HOLDER_DAYS * ep.adv) return undefined;
+  return {
+    code: 'SELLS_INTO_HIJACKED_BUYING',
+    detail: `sells ${ev.symbol} while ${ep.hijacked.size} hijacked account(s) buy it, holding ${held} shares (${(held / ep.adv).toFixed(1)} days of normal volume)`,
+  };
+}
+
 /** Who is trading: the session against the customer's history. */
 function contextSignals(
   ev: OrderEvent,
@@ -159,11 +186,17 @@ function contextSignals(
     out.push({ code: 'LOGIN_REFUSED', detail: `the login that opened this session was refused (${session.login_decision})`, w: 1 });
     return out;
   }
+  // The login score rests mostly on the same novelty as ours (new device, network, rarity), so it
+  // joins the capped novelty group instead of adding to it.
+  // Only the part of a very high score goes beyond the cap: that is where attack-side evidence
+  // (hosting networks, stuffing sources) shows.
   if (session.risk >= 0.2) {
-    out.push({ code: 'RISKY_LOGIN', detail: `login risk ${session.risk.toFixed(2)} (${session.login_decision ?? 'no decision'}, MFA ${session.mfa})`, w: session.risk });
+    const detail = `login risk ${session.risk.toFixed(2)} (${session.login_decision ?? 'no decision'}, MFA ${session.mfa})`;
+    out.push({ code: 'RISKY_LOGIN', detail, w: session.risk, novel: true });
+    if (session.risk > LOGIN_RISK_STRONG) out.push({ code: 'HIGH_LOGIN_RISK', detail, w: session.risk - LOGIN_RISK_STRONG });
   }
   if (session.login_decision === 'step_up' && !PHISHING_RESISTANT.has(session.mfa)) {
-    out.push({ code: 'STEP_UP_NOT_MET', detail: `login asked for phishing-resistant authentication but the session used ${session.mfa}`, w: 0.5 });
+    out.push({ code: 'STEP_UP_NOT_MET', detail: `login asked for phishing-resistant authentication but the session used ${session.mfa}`, w: 0.4, novel: true });
   }
   const net = networkOf(session.ip);
   // Novelty means something only against a history: an account's first logins are all "new", and
@@ -205,8 +238,19 @@ function contextSignals(
   }
   if (networkOf(ev.ip) !== networkOf(session.ip)) {
     out.push({ code: 'ORDER_NETWORK_DIFFERS', detail: `order from ${ev.ip}, session opened from ${session.ip}`, w: 0.15, novel: true });
+    // One session hopping across providers order after order is a rotating proxy, not a phone.
+    const hops = sessionNetworks(state, session, ev.ip, p);
+    if (hops >= 3) out.push({ code: 'SESSION_HOPS_NETWORKS', detail: `this session has used ${hops} /16 networks new to the account`, w: 0.45 });
   }
   return out;
+}
+
+/** Distinct /16 networks of a session's login and orders (this order's too) that the account never used before it. */
+function sessionNetworks(state: TradingState, session: SessionInfo, ip: string, p: TradingProfile | undefined): number {
+  const seen = new Set(state.session_networks.get(session.session_id) ?? [wideNetworkOf(session.ip) ?? session.ip]);
+  seen.add(wideNetworkOf(ip) ?? ip);
+  if (p) for (const [n, [first]] of p.networks) if (first < session.t) seen.delete(wideNetworkOf(n) ?? n);
+  return seen.size;
 }
 
 /** Distinct other accounts in a [account, last login t] list seen within `windowMs` before `t`. */

@@ -7,6 +7,7 @@ export interface BeneficiaryRule {
   minAccumulationDaysTapeOnly: number;
   minSoldShare: number;
   minSoldJpy: number;
+  minGain: number;
 }
 
 export interface BeneficiaryFinding {
@@ -80,7 +81,8 @@ export function findBeneficiary(pos: PositionTrack, heldNow: number, ep: Episode
   // A block of a few days' volume is the exit of a pump; a few hundred thousand yen is a customer.
   if (days < 2 && soldValue * fx < rule.minSoldJpy) return undefined;
   const avgCost = preCost / preQty / fx;
-  if (!(avgCost > 0)) return undefined;
+  // The exit of a pump sells well above the pre-episode price; a holder who sold at about cost did not profit from it.
+  if (!(avgCost > 0) || soldValue / soldQty < avgCost * (1 + rule.minGain)) return undefined;
   const avgSell = soldValue / soldQty;
   let crossed = 0;
   for (const [t, qty, price] of pos.sells) {
