@@ -173,6 +173,19 @@ describe('account changes and cash', () => {
     expect(ato[0].data).toMatchObject({ ip: '10.3.0.5', asn: 64500, user_agent: UA_ANDROID });
   });
 
+  it('challenges another customer logging in from the device of an established takeover', () => {
+    const h = harness();
+    const last = buildHabit(h, 'a');
+    buildHabit(h, 'b');
+    const t = last + D;
+    h.run(login(t, { id: 'Lz', account_id: 'a', ip: '10.3.0.5', device_id: 'crew-pc', user_agent: UA_ANDROID }));
+    h.run({ type: 'account_change', id: 'C4', ts: iso(t + 60_000), account_id: 'a', session_id: 'S-Lz', ip: '10.3.0.5', user_agent: UA_ANDROID, field: 'email' });
+    expect(h.alerts.some((a) => a.kind === 'account_takeover' && a.account_id === 'a')).toBe(true);
+    const next = h.engine.decide(login(t + H, { account_id: 'b', ip: '10.1.9.9', device_id: 'crew-pc' }), t + H);
+    expect(next.decision).not.toBe('allow');
+    expect(next.reasons.some((r) => r.code === 'KNOWN_ATTACKER_INFRA')).toBe(true);
+  });
+
   it('does not raise a second account_takeover when another detector already did', () => {
     const h = harness();
     const last = buildHabit(h, 'a');

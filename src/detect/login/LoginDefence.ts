@@ -57,6 +57,7 @@ interface Episode {
   ip: string;
   asn: number;
   ua: string;
+  device?: string;
   stuffing: string[];
   alerted: boolean;
   /** Symbols whose whole position the session sold. */
@@ -64,6 +65,8 @@ interface Episode {
 }
 
 const EPISODE_EV_CAP = 40;
+/** How long an address or device used in a takeover stays suspect. */
+const BAD_INFRA_MS = 14 * 86_400_000;
 const STRONG_ACTIONS: ReadonlySet<string> = new Set(['contact_change', 'bank_change', 'withdrawal', 'liquidation', 'session_mismatch']);
 /** Stuffing evidence specific to the attacker (not a network or client string shared with customers). */
 const DIRECT_STUFFING: ReadonlySet<string> = new Set(['STUFFING_IP', 'PASSWORD_SPRAY', 'STUFFING_DEVICE']);
@@ -105,6 +108,8 @@ export class LoginDefence implements Detector {
   /** IP → {first alert, last implicated} of its current stuffing episode. */
   private ipAlerted = new Map<string, { a: number; last: number }>();
   private hijacked = new Map<string, number>();
+  /** `ip:…` / `dev:…` → the takeover it served (time, account). */
+  private badInfra = new Map<string, { t: number; account: string }>();
   /** Address → accounts whose sessions it used away from their login network. */
   private sessionIps = new Map<string, string[]>();
   /** Cache of parsed user agents (derived data, not state: not snapshotted). */
@@ -230,7 +235,10 @@ export class LoginDefence implements Detector {
   }
 
   private sourceEvidence(ev: LoginEvent, x: LoginFeatures, acct: AccountDef | undefined, t: number): SourceEvidence {
-    const others = (s: SourceStat | undefined): number => (s ? Math.max(0, s.dSucc - (s.succAcc.includes(ev.login_id_fp) ? 1 : 0)) : 0);
+    // Distinct other login ids that got in from the same source while it was remembered (an address
+    // is forgotten after hours of silence, a device after days): counts, not decayed rates, since a
+    // takeover crew works through its victims over days.
+    const others = (s: SourceStat | undefined): number => (s ? s.succAcc.length - (s.succAcc.includes(ev.login_id_fp) ? 1 : 0) : 0);
     const ip = this.sources.get('ip', ev.ip, t);
     const dev = x.device ? this.sources.get('dev', x.device, t) : undefined;
     const baseRatio = this.baseFailRatio(t);
@@ -242,7 +250,30 @@ export class LoginDefence implements Detector {
       asnExcessFailRatio: x.info.asn ? excess(this.sources.get('asn', String(x.info.asn), t)) : 0,
       uaExcessFailRatio: excess(this.sources.get('ua', String(x.h[F.ua]), t)),
       accountFailures: acct?.lock?.n ?? 0,
+      knownAttacker: this.attackerInfra(ev, x, acct, t),
     };
+  }
+
+  /**
+   * Was this address or device used in a takeover of another account (within the memory window)?
+   * An address counts only on a network new to this customer: a corporate gateway or mobile NAT
+   * address is shared with honest customers who use it every day.
+   */
+  private attackerInfra(ev: LoginEvent, x: LoginFeatures, acct: AccountDef | undefined, t: number): string | undefined {
+    const other = (m: { t: number; account: string } | undefined) => m !== undefined && t - m.t <= BAD_INFRA_MS && m.account !== ev.account_id;
+    const byDev = x.device ? this.badInfra.get(`dev:${x.device}`) : undefined;
+    if (other(byDev)) return `device ${x.device.slice(0, 16)} was used in the takeover of account ${byDev!.account}`;
+    const knownAsn = acct !== undefined && acct.hist.n > 0 && historyCount(acct.hist, F.asn, x.h[F.asn]) > 0;
+    const byIp = this.badInfra.get(`ip:${ev.ip}`);
+    if (!knownAsn && other(byIp)) return `${ev.ip} was used in the takeover of account ${byIp!.account}`;
+    return undefined;
+  }
+
+  /** Campaigns reuse their machines and proxies: remember them once a takeover is established. */
+  private markAttackerInfra(account: string, ip: string | undefined, device: string | undefined, t: number): void {
+    if (this.badInfra.size >= 50_000) for (const [k, v] of this.badInfra) if (t - v.t > BAD_INFRA_MS) this.badInfra.delete(k);
+    if (ip) this.badInfra.set(`ip:${ip}`, { t, account });
+    if (device) this.badInfra.set(`dev:${device}`, { t, account });
   }
 
   private baseFailRatio(t: number): number {
@@ -489,6 +520,7 @@ export class LoginDefence implements Detector {
         ip: ev.ip,
         asn: x.info.asn,
         ua: ev.user_agent,
+        device: ev.device_id,
         stuffing: stuffing.map((r) => r.code),
         alerted: false,
       };
@@ -651,6 +683,7 @@ export class LoginDefence implements Detector {
       this.hijacked.set(ev.session_id, t);
       if (this.hijacked.size > 10_000) for (const [k, v] of this.hijacked) if (t - v > 7 * 86_400_000) this.hijacked.delete(k);
       acct.flagT = t;
+      this.markAttackerInfra(ev.account_id, ev.ip, undefined, t);
       ctx.raise({
         kind: 'session_hijack',
         severity: 'high',
@@ -702,6 +735,7 @@ export class LoginDefence implements Detector {
     ep.alerted = true;
     acct.atoT = ctx.t;
     acct.flagT = ctx.t;
+    this.markAttackerInfra(account_id, ep.ip, ep.device, ctx.t);
     const reasons: Reason[] = [
       { code: 'RISKY_LOGIN', detail: `login scored ${ep.score.toFixed(2)}` },
       ...ep.reasons.slice(0, 6),
@@ -716,19 +750,21 @@ export class LoginDefence implements Detector {
       window: { start: new Date(ep.t).toISOString(), end: new Date(ctx.t).toISOString() },
       reasons,
       event_ids: [...ep.ev],
-      data: { session_id: ep.session, ip: ep.ip, asn: ep.asn || undefined, user_agent: ep.ua, stuffing_source: ep.stuffing.length > 0, linked_stuffing: ep.stuffing, actions: ep.actions },
+      data: { session_id: ep.session, ip: ep.ip, asn: ep.asn || undefined, user_agent: ep.ua, device_id: ep.device, stuffing_source: ep.stuffing.length > 0, linked_stuffing: ep.stuffing, actions: ep.actions },
     });
   }
 
   onAlert(alert: Alert, ctx: AlertContext): void {
-    if (alert.kind !== 'account_takeover' || !alert.account_id) return;
+    if ((alert.kind !== 'account_takeover' && alert.kind !== 'session_hijack') || !alert.account_id) return;
     const acct = this.account(alert.account_id);
-    acct.atoT = ctx.t;
+    if (alert.kind === 'account_takeover') acct.atoT = ctx.t;
     acct.flagT = ctx.t;
+    const device = typeof alert.data?.device_id === 'string' ? alert.data.device_id : undefined;
+    this.markAttackerInfra(alert.account_id, alert.ip, device, ctx.t);
   }
 
   snapshot(): LoginDefenceState {
-    return { accounts: this.accounts, global: this.global, sources: this.sources.stats, wave: this.wave.state, base: this.base, ipAlerted: this.ipAlerted, hijacked: this.hijacked, sessionIps: this.sessionIps };
+    return { accounts: this.accounts, global: this.global, sources: this.sources.stats, wave: this.wave.state, base: this.base, ipAlerted: this.ipAlerted, hijacked: this.hijacked, sessionIps: this.sessionIps, badInfra: this.badInfra };
   }
 
   restore(state: unknown): void {
@@ -741,6 +777,7 @@ export class LoginDefence implements Detector {
     this.ipAlerted = s.ipAlerted;
     this.hijacked = s.hijacked;
     this.sessionIps = s.sessionIps;
+    this.badInfra = s.badInfra;
     this.memo = undefined;
   }
 
@@ -759,6 +796,7 @@ interface LoginDefenceState {
   ipAlerted: Map<string, { a: number; last: number }>;
   hijacked: Map<string, number>;
   sessionIps: Map<string, string[]>;
+  badInfra: Map<string, { t: number; account: string }>;
 }
 
 const uaOf = (ev: OrderEvent | AccountChangeEvent | CashEvent): string | undefined => (ev.type === 'cash' ? undefined : ev.user_agent);

@@ -29,9 +29,9 @@ export function addToGlobal(g: GlobalCounts, hashes: number[]): void {
 export interface SourceEvidence {
   /** Failed attempts from this IP recently (decayed). */
   ipFailures: number;
-  /** Other accounts logged into from this IP recently (decayed). */
+  /** Other accounts logged into from this IP recently. */
   ipOtherAccounts: number;
-  /** Other accounts logged into from this device id recently (decayed). */
+  /** Other accounts logged into from this device id recently. */
   deviceOtherAccounts: number;
   /** Failure share of the ASN's recent attempts beyond the all-network share (0 when not enough data). */
   asnExcessFailRatio: number;
@@ -39,6 +39,8 @@ export interface SourceEvidence {
   uaExcessFailRatio: number;
   /** Recent failed password attempts on this account from other devices. */
   accountFailures: number;
+  /** The address or device was used in a takeover of another account (what it was), else undefined. */
+  knownAttacker?: string;
 }
 
 /** Weights of the risk model; defaults tuned on simulator seeds 1–3 only. */
@@ -59,6 +61,7 @@ export interface RiskWeights {
   asnExcessFailRatio: number;
   uaExcessFailRatio: number;
   accountFailures: number;
+  knownAttacker: number;
   /** Log-odds at which the score is 0.5, and its scale. */
   center: number;
   scale: number;
@@ -81,6 +84,7 @@ export const DEFAULT_RISK_WEIGHTS: RiskWeights = {
   asnExcessFailRatio: 3,
   uaExcessFailRatio: 3,
   accountFailures: 0.4,
+  knownAttacker: 6,
   center: 7,
   scale: 1,
 };
@@ -151,11 +155,12 @@ export function scoreLoginRisk(
   }
   if (x.ua.automated) add('automated', w.automated, 'AUTOMATED_CLIENT', `user agent looks like a script or headless browser (${x.ua.browser})`);
   if (src.ipFailures >= 1) add('ipFailures', w.ipFailures * Math.log1p(src.ipFailures), 'IP_FAILURES', `${Math.round(src.ipFailures)} failed logins from ${x.ip} recently`);
-  if (src.ipOtherAccounts >= 1 && !knownAsn) add('ipOtherAccounts', w.ipOtherAccounts * Math.log1p(src.ipOtherAccounts), 'IP_SHARED', `${Math.round(src.ipOtherAccounts)} other accounts logged in from ${x.ip} recently`);
-  if (src.deviceOtherAccounts >= 0.5) add('deviceOtherAccounts', w.deviceOtherAccounts * Math.log1p(src.deviceOtherAccounts), 'DEVICE_SHARED', `${Math.max(1, Math.round(src.deviceOtherAccounts))} other account(s) logged in from this device recently`);
+  if (src.ipOtherAccounts >= 1 && !knownAsn) add('ipOtherAccounts', w.ipOtherAccounts * Math.log1p(src.ipOtherAccounts), 'IP_SHARED', `${src.ipOtherAccounts} other account(s) logged in from ${x.ip} recently`);
+  if (src.deviceOtherAccounts >= 1) add('deviceOtherAccounts', w.deviceOtherAccounts * Math.log1p(src.deviceOtherAccounts), 'DEVICE_SHARED', `${src.deviceOtherAccounts} other account(s) logged in from this device recently`);
   if (src.asnExcessFailRatio > 0.05) add('asnExcessFailRatio', w.asnExcessFailRatio * src.asnExcessFailRatio, 'ASN_FAILURES', `network AS${x.info.asn} fails ${Math.round(src.asnExcessFailRatio * 100)} points above the usual login failure rate`);
   if (src.uaExcessFailRatio > 0.05) add('uaExcessFailRatio', w.uaExcessFailRatio * src.uaExcessFailRatio, 'CLIENT_FAILURES', `this user agent fails ${Math.round(src.uaExcessFailRatio * 100)} points above the usual login failure rate`);
   if (src.accountFailures >= 1) add('accountFailures', w.accountFailures * Math.log1p(src.accountFailures), 'ACCOUNT_FAILURES', `${Math.round(src.accountFailures)} failed password attempts on this account recently`);
+  if (src.knownAttacker) add('knownAttacker', w.knownAttacker, 'KNOWN_ATTACKER_INFRA', src.knownAttacker);
   const score = 1 / (1 + Math.exp(-(llr - w.center) / w.scale));
   return { score, llr, reasons, novel };
 
