@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy, parsePolicy, PolicyError } from './index.js';
 
@@ -18,6 +20,11 @@ describe('policy', () => {
     expect(p.cash.step_up_every_withdrawal).toBe(true);
     expect(p.account_change.step_up_fields).toContain('bank_account');
     expect(p.login.lock_after_account_failures).toBeLessThanOrEqual(100);
+  });
+
+  it('ships an example file that spells out exactly the defaults', () => {
+    const text = readFileSync(fileURLToPath(new URL('./policy.example.yaml', import.meta.url)), 'utf8');
+    expect(parsePolicy(text, 'policy.example.yaml')).toEqual(defaultPolicy());
   });
 
   it('reads YAML and JSON and fills what is not given', () => {
