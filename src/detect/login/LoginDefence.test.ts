@@ -248,3 +248,22 @@ describe('stuffing spread over residential proxies (one attempt per address)', (
     expect([...alerted].every((ip) => proxies.includes(ip))).toBe(true);
   });
 });
+
+describe('snapshot', () => {
+  it('survives v8 serialization and decides the same after restore', async () => {
+    const { serialize, deserialize } = await import('node:v8');
+    const h = harness();
+    const last = buildHabit(h, 'a');
+    for (let i = 0; i < 8; i++) h.run(login(last + i * 1000, { account_id: `x${i}`, login_id_fp: `x${i}`, ip: '10.3.0.77', outcome: 'bad_password', device_id: undefined }));
+    const probe = [
+      login(last + D, { account_id: 'a', ip: '10.1.0.10' }),
+      login(last + D, { account_id: 'a', ip: '10.3.0.77', device_id: 'z' }),
+      login(last + D, { account_id: 'a', ip: '10.4.0.1', device_id: 'z', user_agent: UA_ANDROID }),
+    ];
+    const before = probe.map((e) => h.engine.decide(e, last + D));
+    const copy = harness();
+    copy.engine.restore(deserialize(serialize(h.engine.snapshot())));
+    const after = probe.map((e) => copy.engine.decide(e, last + D));
+    expect(after.map((d) => [d.decision, d.score, d.reasons])).toEqual(before.map((d) => [d.decision, d.score, d.reasons]));
+  });
+});
