@@ -163,6 +163,29 @@ describe('pre-trade decisions', () => {
     expect(decisions.get(third.id)?.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['SESSION_HOPS_NETWORKS', 'NO_LOGIN_HISTORY', 'LIQUIDATION']));
   });
 
+  it('applies restrictions added and lifted through the list API to later orders', () => {
+    const b = market();
+    customer(b, 'R2');
+    const s = b.login('R2', HOME);
+    const first = b.order(s, { symbol: '7992.T', side: 'buy', qty: 100, limit_price: 104 });
+    const second = b.order(s, { symbol: '7992.T', side: 'buy', qty: 100, limit_price: 104 });
+    const third = b.order(s, { symbol: '7992.T', side: 'buy', qty: 100, limit_price: 104 });
+    const trading = new TradingDetector();
+    const engine = new Engine({ detectors: [trading] });
+    const decided = new Map<string, string>();
+    for (const ev of b.events) {
+      if (ev.id === second.id) trading.restrict('7992.T', 'pump suspected');
+      if (ev.id === third.id) expect(trading.unrestrict('7992.T')).toBe(true);
+      const r = engine.process(ev, Date.parse(ev.ts));
+      if (r.decision) decided.set(ev.id, r.decision.decision);
+    }
+    expect([decided.get(first.id), decided.get(second.id)]).toEqual(['allow', 'hold']);
+    // The hold on the account stays until a reviewer releases it, whatever the list says now.
+    expect(decided.get(third.id)).toBe('hold');
+    engine.world.releaseHold('R2');
+    expect(engine.decide(third, Date.parse(third.ts)).decision).toBe('allow');
+  });
+
   it('never stands in the way of a cancel', () => {
     const b = market();
     customer(b, 'C1');

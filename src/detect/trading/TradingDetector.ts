@@ -108,6 +108,21 @@ export class TradingDetector implements Detector {
     this.state = state as TradingState;
   }
 
+  /** Restrict buying of a symbol from now on (the list API; the file goes through `parseRestrictedSymbols`). */
+  restrict(symbol: string, reason = 'on the restricted list'): void {
+    this.opts.restricted.set(symbol, reason);
+  }
+
+  /** Lift a restriction; returns whether the symbol was restricted. */
+  unrestrict(symbol: string): boolean {
+    return this.opts.restricted.delete(symbol);
+  }
+
+  /** The restricted symbols and their reasons, as they stand now. */
+  restrictedSymbols(): ReadonlyMap<string, string> {
+    return this.opts.restricted;
+  }
+
   /** The detector's state, read-only, for summaries and tests. */
   get view(): Readonly<TradingState> {
     return this.state;

@@ -41,7 +41,8 @@ const HOUR = 3_600_000;
 
 export function resolveTradingOptions(o: TradingDetectorOptions = {}): ResolvedTradingOptions {
   const r: ResolvedTradingOptions = {
-    restricted: o.restricted ?? new Map(),
+    // A copy: the list API changes the detector's list, never the caller's map.
+    restricted: new Map(o.restricted ?? []),
     thinTurnoverJpy: o.thinTurnoverJpy ?? 50_000_000,
     smallCapJpy: o.smallCapJpy ?? 10_000_000_000,
     liquidationWindowMs: o.liquidationWindowMs ?? 24 * HOUR,
