@@ -217,7 +217,8 @@ export class LoginDefence implements Detector {
     for (const [kind, key] of this.sourceKeys(ev, x)) {
       if (known && CLUSTER_KINDS.has(kind)) continue;
       const s = this.sources.isFlagged(kind, key, t);
-      if (s) stuffing.push({ code: STUFFING_CODE[kind], detail: `${describeSource(kind, key, x)} is a credential-stuffing source: ${s.why}` });
+      // An address marked during a failure wave is weaker evidence than one that failed on many accounts itself.
+      if (s) stuffing.push({ code: s.via === 'wave' ? 'STUFFING_WAVE' : STUFFING_CODE[kind], detail: `${describeSource(kind, key, x)} is a credential-stuffing source: ${s.why}` });
     }
     this.memo = { id: ev.id, x, risk, stuffing };
     return this.memo;
@@ -631,6 +632,9 @@ export class LoginDefence implements Detector {
     for (const c of this.wave.takeSettled(ctx.t)) {
       const ip = this.sources.get('ip', c.ip, ctx.t);
       if (ip && ip.lastSucc > c.t) continue;
+      // Many failures on one single account from one address is a customer who forgot the password
+      // (or a guesser the lockout stops), not a list of credentials.
+      if (ip && ip.failAcc.length === 1 && ip.fail >= 2.5) continue;
       const dev = c.device ? this.sources.get('dev', c.device, ctx.t) : undefined;
       if (dev && dev.lastSucc > c.t) continue;
       const prev = this.ipAlerted.get(c.ip);

@@ -39,6 +39,8 @@ export interface SourceStat {
   accts: string[];
   /** Why it was flagged, e.g. `12 accounts failed, 92 % of 26 attempts`. */
   why: string;
+  /** Set when the flag came from outside evidence (a failure wave) rather than this source's own counts. */
+  via?: 'wave';
 }
 
 export interface SourceThresholds {
@@ -105,6 +107,7 @@ export class SourceTracker {
     s.flagged = t;
     s.lastFail = Math.max(s.lastFail, t);
     s.why = why;
+    s.via = 'wave';
   }
 
   /** Is the source in a stuffing episode at time `t`? */
@@ -132,6 +135,7 @@ export class SourceTracker {
     if (s.flagged && failed && t - s.lastFail > this.episodeGapMs) {
       // A new episode: the old evidence belongs to the old alert.
       s.flagged = 0;
+      s.via = undefined;
       s.ev = [];
       s.ips = [];
       s.accts = [];
