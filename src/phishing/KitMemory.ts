@@ -83,7 +83,11 @@ const GENERIC = new Set(
 function isTemplateToken(tok: string, minLen: number): boolean {
   if (tok.length < minLen || tok.length > 80) return false;
   if (GENERIC.has(tok)) return false;
-  const letters = tok.replace(/[^a-z\u00c0-\uffff]/g, '').length;
+  let letters = 0;
+  for (let i = 0; i < tok.length && letters < 4; i++) {
+    const c = tok.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || c >= 0xc0) letters++;
+  }
   return letters >= 4;
 }
 

@@ -42,8 +42,10 @@ export function looksRandom(label: string): boolean {
 
 /** Digits normalised to `#`, so `sbi-drelies01` and `sbi-drelies07` share the template `sbi-drelies#`. */
 export function normaliseDigits(s: string): string {
-  return s.replace(/[0-9]+/g, '#');
+  return HAS_DIGIT.test(s) ? s.replace(DIGITS, '#') : s;
 }
+const HAS_DIGIT = /[0-9]/;
+const DIGITS = /[0-9]+/g;
 
 /** Split a label or path token into alphabetic tokens (hyphens, underscores, dots and digits separate). */
 export function alphaTokens(s: string): string[] {
