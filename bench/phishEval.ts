@@ -52,6 +52,7 @@ const t0 = performance.now();
 const memory = new KitMemory();
 memory.learn(train.map((r) => ({ parts: r.parts, brand: r.brand, date: r.date })));
 const learnMs = performance.now() - t0;
+const staticTemplates = memory.size;
 
 const securities = (r: FeedRow) => r.brand !== null && /証券/.test(r.brand);
 interface Tally { n: number; phishing: number; caught: number; rightBrand: number; kit: number }
@@ -146,9 +147,9 @@ if (values.online) {
 
 const pct = (a: number, b: number) => (b === 0 ? '-' : ((100 * a) / b).toFixed(1) + '%');
 if (values.json) {
-  console.log(JSON.stringify({ trainUntil, testMonths, trainRows: train.length, templates: memory.size, withMemory: Object.fromEntries(withMem), noMemory: Object.fromEntries(noMem), online: Object.fromEntries(online), fp, fpOnline }, null, 1));
+  console.log(JSON.stringify({ trainUntil, testMonths, trainRows: train.length, templates: staticTemplates, withMemory: Object.fromEntries(withMem), noMemory: Object.fromEntries(noMem), online: Object.fromEntries(online), fp, fpOnline }, null, 1));
 } else {
-  console.log(`learned ${train.length} reports (≤ ${trainUntil}, ${rejected} rejected rows) into ${memory.size} templates in ${learnMs.toFixed(0)} ms`);
+  console.log(`learned ${train.length} reports (≤ ${trainUntil}, ${rejected} rejected rows) into ${staticTemplates} templates in ${learnMs.toFixed(0)} ms`);
   console.log(`test months ${testMonths.join(', ')}: securities-brand phishing URLs (distinct per month)\n`);
   const on = values.online;
   console.log(`| slice | URLs | caught (phishing+suspicious) | phishing | right brand of caught | via kit | caught, no learning | right brand, no learning |${on ? ' caught, daily learning | right brand, daily learning |' : ''}`);

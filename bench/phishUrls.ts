@@ -38,7 +38,7 @@ const cat = loadBrandCatalogue();
 let memory: KitMemory | undefined;
 if (values['memory-from']?.length) {
   memory = new KitMemory();
-  for (const f of values['memory-from']) memory.learn(parsePhishFeed(readFileSync(f, 'utf8'), cat).rows.map((r) => ({ parts: r.parts, brand: r.brand, date: r.date })));
+  memory.learn(values['memory-from'].flatMap((f) => parsePhishFeed(readFileSync(f, 'utf8'), cat).rows.map((r) => ({ parts: r.parts, brand: r.brand, date: r.date }))));
 }
 const repeat = Number(values.repeat);
 
