@@ -186,6 +186,25 @@ describe('pre-trade decisions', () => {
     expect(engine.decide(third, Date.parse(third.ts)).decision).toBe('allow');
   });
 
+  it('holds the orders of an account the login defence already alerted as taken over', () => {
+    const b = market();
+    customer(b, 'T1');
+    const s = b.login('T1', { ip: '126.1.2.3', user_agent: HOME.user_agent });
+    const buy = b.order(s, { symbol: '7203.T', side: 'buy', qty: 100 });
+    const login: Detector = {
+      name: 'fake-login',
+      observe(ev, ctx) {
+        if (ev.type === 'login' && ev.account_id === 'T1' && ev.ip === '126.1.2.3') {
+          ctx.raise({ kind: 'account_takeover', severity: 'high', score: 0.9, account_id: 'T1', reasons: [], event_ids: [ev.id], window: { start: ev.ts, end: ev.ts } });
+        }
+      },
+    };
+    const { decisions, alerts } = run(b.events, {}, [login]);
+    expect(decisions.get(buy.id)?.decision).toBe('hold');
+    expect(decisions.get(buy.id)?.reasons[0].code).toBe('TAKEOVER_ALERTED');
+    expect(alerts.filter((a) => a.kind === 'account_takeover')).toHaveLength(1);
+  });
+
   it('never stands in the way of a cancel', () => {
     const b = market();
     customer(b, 'C1');

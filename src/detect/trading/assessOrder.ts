@@ -37,6 +37,8 @@ interface Signal extends Reason {
  * infrastructure, a session that changed hands) to go further.
  */
 const NOVELTY_CAP = 0.55;
+/** A session opened this long before the takeover alert's start still belongs to the takeover. */
+const TAKEOVER_SLACK_MS = 60_000;
 /** An episode counts as live this long after the last hijacked buy. */
 const EPISODE_LIVE_MS = 86_400_000;
 /** A holder of at least this many days of normal volume selling into hijacked buying is held. */
@@ -106,6 +108,19 @@ export function assessOrder(
     return out;
   }
 
+  // A takeover already alerted (by the login defence or by us) stops the account's trading at once.
+  const suspect = state.suspects.get(ev.account_id);
+  if (suspect && suspect.source === 'alert' && (session === undefined || session.t >= suspect.since_t - TAKEOVER_SLACK_MS)) {
+    out.result = {
+      rule: PRE_TRADE_RULE,
+      outcome: 'hit',
+      decision: 'hold',
+      score: 0.9,
+      reasons: [{ code: 'TAKEOVER_ALERTED', detail: `an account_takeover alert names this account since ${new Date(suspect.since_t).toISOString()}; orders wait for review` }],
+    };
+    out.suspicious = true;
+    return out;
+  }
   const exit = ev.side === 'sell' ? largeHolderSellingIntoEpisode(ev, t, world, state) : undefined;
   if (exit) {
     out.result = { rule: PRE_TRADE_RULE, outcome: 'hit', decision: 'hold', score: 0.8, reasons: [exit] };
