@@ -63,6 +63,15 @@ export const ALERT_KINDS = [
   'coordinated_trading',
   'beneficiary',
   'phishing_url',
+  // kabuguard additions
+  'pump_and_dump_update',
+  'market_frenzy',
+  'market_frenzy_update',
+  'ramping',
+  'marking_the_close',
+  'wash_trade',
+  'coordinated_trading_update',
+  'detector_error',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number] | (string & {});
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
