@@ -101,7 +101,7 @@ export class WorldState {
       case 'cash': {
         const s = this.sessions.get(ev.session_id);
         if (s) s.last_t = t;
-        if (decision && (decision.decision === 'hold' || decision.decision === 'block') && !this.holds.has(ev.account_id)) {
+        if (decision && (decision.decision === 'hold' || decision.decision === 'block') && decision.hold_scope !== 'order' && !this.holds.has(ev.account_id)) {
           this.holds.set(ev.account_id, {
             since_t: t,
             event_id: ev.id,

@@ -40,6 +40,9 @@ export function combineRuleResults(ev: DecisionEvent, results: RuleResult[], _wo
   if (outcome === 'step_up' && !requiredAuth) requiredAuth = 'passkey';
   const decision: Decision = { decision_id: '', decision: outcome, score: round3(score), reasons, latency_us: 0, rules };
   if (outcome !== 'allow' && requiredAuth) decision.required_auth = requiredAuth;
+  // The account is frozen unless every rule that asked for a hold or block limited it to this event.
+  const stopping = hits.filter((r) => OUTCOME_RANK[r.decision ?? 'allow'] >= OUTCOME_RANK.hold);
+  if (stopping.length > 0 && stopping.every((r) => r.hold_scope === 'order')) decision.hold_scope = 'order';
   return decision;
 }
 

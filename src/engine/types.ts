@@ -31,6 +31,11 @@ export interface RuleResult {
   /** Risk in 0..1 this rule attributes to the event. */
   score?: number;
   required_auth?: RequiredAuth;
+  /**
+   * What a hold or block freezes: the whole account (default; its later orders, changes and cash
+   * are held too) or only this order (e.g. a buy of a restricted symbol by an ordinary customer).
+   */
+  hold_scope?: 'order' | 'account';
   reasons?: Reason[];
   error?: string;
 }
@@ -45,6 +50,8 @@ export interface Decision {
   latency_us: number;
   /** rule name → outcome, for every rule that ran. */
   rules: Record<string, 'hit' | 'no_hit' | 'error'>;
+  /** Present when a hold or block freezes only this event, not the account. */
+  hold_scope?: 'order';
 }
 
 /** A decision as written by `kabuguard replay --decisions` (contract §5). */

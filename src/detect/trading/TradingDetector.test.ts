@@ -113,6 +113,17 @@ describe('pre-trade decisions', () => {
     expect(decisions.get(buy.id)?.reasons[0]).toEqual({ code: 'RESTRICTED_SYMBOL', detail: '7992.T is restricted for buying: pumped 2025-04-14' });
   });
 
+  it('holds only the restricted buy of an ordinary customer, not the account', () => {
+    const b = market();
+    customer(b, 'R3', [{ symbol: '7992.T', qty: 1000 }, { symbol: '7203.T', qty: 500 }]);
+    const s = b.login('R3', HOME);
+    const buy = b.order(s, { symbol: '7992.T', side: 'buy', qty: 100, limit_price: 104 });
+    const sell = b.order(s, { symbol: '7203.T', side: 'sell', qty: 100, limit_price: 2900 });
+    const { decisions } = run(b.events, { restricted: parseRestrictedSymbols('7992.T\n') });
+    expect(decisions.get(buy.id)).toMatchObject({ decision: 'hold', hold_scope: 'order' });
+    expect(decisions.get(sell.id)?.decision).toBe('allow');
+  });
+
   it('still holds an attacker who logged in once to look around and came back days later to trade', () => {
     const b = market();
     customer(b, 'D0');
@@ -179,11 +190,9 @@ describe('pre-trade decisions', () => {
       const r = engine.process(ev, Date.parse(ev.ts));
       if (r.decision) decided.set(ev.id, r.decision.decision);
     }
-    expect([decided.get(first.id), decided.get(second.id)]).toEqual(['allow', 'hold']);
-    // The hold on the account stays until a reviewer releases it, whatever the list says now.
-    expect(decided.get(third.id)).toBe('hold');
-    engine.world.releaseHold('R2');
-    expect(engine.decide(third, Date.parse(third.ts)).decision).toBe('allow');
+    // A restricted buy holds that order only: once the symbol is lifted, the next buy goes through.
+    expect([decided.get(first.id), decided.get(second.id), decided.get(third.id)]).toEqual(['allow', 'hold', 'allow']);
+    expect(engine.world.holds.has('R2')).toBe(false);
   });
 
   it('holds the orders of an account the login defence already alerted as taken over', () => {

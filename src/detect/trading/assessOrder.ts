@@ -158,7 +158,16 @@ export function assessOrder(
   out.result =
     decision === 'allow'
       ? { rule: PRE_TRADE_RULE, outcome: 'no_hit', decision, score, reasons }
-      : { rule: PRE_TRADE_RULE, outcome: 'hit', decision, score, reasons, ...(decision === 'step_up' ? { required_auth: 'passkey' as const } : {}) };
+      : {
+          rule: PRE_TRADE_RULE,
+          outcome: 'hit',
+          decision,
+          score,
+          reasons,
+          ...(decision === 'step_up' ? { required_auth: 'passkey' as const } : {}),
+          // A restricted-symbol buy by an otherwise ordinary customer holds that order, not the account.
+          ...(decision === 'hold' && !attackLike ? { hold_scope: 'order' as const } : {}),
+        };
   return out;
 }
 
