@@ -50,7 +50,7 @@ export function computeMetrics(input: MetricsInput) {
   }
 
   return {
-    accounts: accountMetrics(labels, alerts, decisions, malicious, firstSignal),
+    accounts: accountMetrics(labels, alerts, decisions, malicious, firstSignal, input.facts),
     loss: lossMetrics(labels, input.facts, decisions, firstStop),
     logins: loginMetrics(decisions, malicious, input.facts),
     pumps: pumpMetrics(labels, alerts),
@@ -72,7 +72,11 @@ function accountMetrics(
   decisions: DecisionRecord[],
   malicious: Set<string>,
   firstSignal: Map<string, number>,
+  facts: EventFacts | undefined,
 ) {
+  const firstOrder = new Map<string, number>();
+  for (const o of facts?.maliciousOrders ?? []) if (!firstOrder.has(o.account_id) || o.t < firstOrder.get(o.account_id)!) firstOrder.set(o.account_id, o.t);
+  const orderDelays: number[] = [];
   const truth = new Map(labels.compromised_accounts.map((c) => [c.account_id, c]));
   const flagged = new Set(alerts.filter((a) => TAKEOVER_KINDS.has(a.kind) && a.account_id).map((a) => a.account_id!));
   // A non-allow decision on an attacker's own event counts as detection from that moment.
@@ -102,14 +106,19 @@ function accountMetrics(
     const onMal = firstOnMalicious.get(c.account_id);
     const candidates = [sig !== undefined && sig >= compromised ? sig : undefined, onMal].filter((x): x is number => x !== undefined);
     if (candidates.length === 0) continue;
-    const delay = Math.max(0, Math.min(...candidates) - compromised);
+    const detectedAt = Math.min(...candidates);
+    const delay = Math.max(0, detectedAt - compromised);
     delays.push(delay);
+    const ordered = firstOrder.get(c.account_id);
+    if (ordered !== undefined) orderDelays.push(Math.max(0, detectedAt - ordered));
     bucket.delays.push(delay);
   }
   return {
     ...prf(tp, fp, fn),
     delay_median_s: secs(median(delays)),
     delay_p90_s: secs(quantile(delays, 0.9)),
+    /** Issue 4's measure: from the attacker's first order (0 when caught before it), accounts that traded. */
+    delay_from_first_order_median_s: secs(median(orderDelays)),
     by_variant: Object.fromEntries(
       [...byVariant].map(([v, b]) => [v, { accounts: b.n, recall: r4(b.n ? b.detected / b.n : 0), delay_median_s: secs(median(b.delays)) }]),
     ),

@@ -9,7 +9,7 @@ export function formatMetricsTable(m: Metrics): string {
   const rows: [string, string][] = [];
   const a = m.accounts;
   rows.push(['compromised accounts', `precision ${pct(a.precision)}  recall ${pct(a.recall)}  F1 ${pct(a.f1)}  (tp ${a.tp}, fp ${a.fp}, fn ${a.fn})`]);
-  rows.push(['  detection delay', `median ${num(a.delay_median_s)} s, p90 ${num(a.delay_p90_s)} s`]);
+  rows.push(['  detection delay', `median ${num(a.delay_median_s)} s, p90 ${num(a.delay_p90_s)} s from compromise; median ${num(a.delay_from_first_order_median_s)} s from the first malicious order`]);
   for (const [v, b] of Object.entries(a.by_variant)) rows.push([`  variant ${v}`, `${b.accounts} accounts, recall ${pct(b.recall)}, median delay ${num(b.delay_median_s)} s`]);
   if ('attempted_jpy' in m.loss) {
     const l = m.loss;
