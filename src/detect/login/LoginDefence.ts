@@ -728,9 +728,10 @@ export class LoginDefence implements Detector {
     if (kinds.length === 0) return;
     // Ordinary trading after a new-device login is what customers do; a takeover shows in what
     // only a thief needs: new contact details, a new bank account, cash out, a sell-off, a session
-    // used from elsewhere. Trading alone counts only when the login itself was near-certain.
+    // used from elsewhere. Everyday trading after even a very unusual login (a customer abroad or
+    // behind a VPN) is not enough.
     const strong = kinds.some((k) => STRONG_ACTIONS.has(k)) || ep.stuffing.some((c) => DIRECT_STUFFING.has(c));
-    if (!strong && ep.score < 0.95) return;
+    if (!strong) return;
     let clean = 1 - ep.score;
     for (const k of kinds) clean *= 1 - (ACTION_WEIGHT[k] ?? 0);
     if (ep.stuffing.some((c) => DIRECT_STUFFING.has(c))) clean *= 0.5;
