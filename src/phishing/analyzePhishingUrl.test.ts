@@ -46,6 +46,12 @@ describe('analyzePhishingUrl on throwaway-domain patterns', () => {
   });
 });
 
+it('finds a bare-IP login host suspicious without naming a brand', () => {
+  const r = v('https://47.238.159.31/#/');
+  expect(r.verdict).toBe('suspicious');
+  expect(r.brand).toBeNull();
+});
+
 describe('analyzePhishingUrl on the brokers\' real domains', () => {
   it.each([
     'https://www.sbisec.co.jp/ETGate',

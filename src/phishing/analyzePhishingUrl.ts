@@ -88,7 +88,8 @@ export function analyzeParsedUrl(url: string, p: PhishUrlParts, opts: AnalyzeUrl
   const freeZone = p.isIp ? undefined : findZone(hosts.freeHosting, p.hostname) ?? findZone(hosts.dynamicDns, p.hostname);
   const randomReg = !p.isIp && !p.privateSuffix && looksRandom(p.domainLabel);
 
-  if (p.isIp) add(reasons, context, 0.3, 'IP_HOST', `the host is a bare IP address (${p.hostname})`);
+  // No broker serves its site from a bare IP; kits do (Alibaba/Tencent cloud IPs in the 2025-04 reports).
+  if (p.isIp) add(reasons, context, 0.5, 'IP_HOST', `the host is a bare IP address (${p.hostname})`);
   if (susTld) add(reasons, context, 0.15, 'SUSPICIOUS_TLD', `.${p.publicSuffix} is a cheap suffix common in phishing`);
   if (freeZone) {
     const dyn = hosts.dynamicDns.has(freeZone);
