@@ -1,14 +1,17 @@
 /**
  * Decision latency over HTTP against the in-process engine, in the same run.
  *
- *   node dist/bench/httpDecisions.js [--rates 1000,5000,10000] [--duration 10] [--connections 64] [--accounts 2000]
+ *   node dist/bench/httpDecisions.js [--rates 1000,5000,10000] [--duration 10] [--connections auto] [--accounts 2000]
  *
  * Starts `kabuguard serve` (the real CLI, SQLite store, auth on) in a child process on 127.0.0.1,
  * seeds it with accounts, an instrument and a login history per account, then drives
  * `POST /v1/decisions/login` and `/v1/decisions/order` with autocannon from this process at each fixed
  * rate for `--duration` seconds. Every request carries a new event id, so each one is decided,
  * applied and committed (no idempotent replays). autocannon corrects for coordinated omission at a
- * fixed rate: a request that waited for a slow one counts its wait.
+ * fixed rate: a request that waited for a slow one counts its wait. Its rate limit is a per-second
+ * quota per connection, sent back to back at the top of each second, so every connection adds
+ * queueing of its own;  `auto` uses one connection per 125 requests/s (4 to 64), enough for the rate
+ * without inventing a queue the server did not cause.
  *
  * Baseline: the same events through `pipeline.processNow` in this process (no HTTP, no store),
  * timed per call, plus the engine's own `latency_us`; then the whole service in this process
@@ -55,7 +58,8 @@ const arg = (name: string, def: string): string => {
 };
 const RATES = arg('rates', '1000,5000,10000').split(',').map(Number);
 const DURATION_S = Number(arg('duration', '10'));
-const CONNECTIONS = Number(arg('connections', '64'));
+const CONNECTIONS = arg('connections', 'auto');
+const connectionsFor = (rate: number): number => (CONNECTIONS === 'auto' ? Math.min(64, Math.max(4, Math.ceil(rate / 125))) : Number(CONNECTIONS));
 const ACCOUNTS = Number(arg('accounts', '2000'));
 const BASELINE_N = 20_000;
 const TOKEN = 'bench-token-' + 'x'.repeat(24);
@@ -275,7 +279,7 @@ async function main(): Promise<void> {
         const cpuBefore = await serverCpuSeconds(url);
         const r = await autocannon({
           url,
-          connections: CONNECTIONS,
+          connections: connectionsFor(rate),
           duration: DURATION_S,
           overallRate: rate,
           requests: [
@@ -291,6 +295,7 @@ async function main(): Promise<void> {
         const row = {
           path: `HTTP POST /v1/decisions/${kind}`,
           target_rps: rate,
+          connections: connectionsFor(rate),
           achieved_rps: Math.round(r['2xx'] / r.duration),
           p50_ms: r.latency.p50,
           p99_ms: r.latency.p99,
