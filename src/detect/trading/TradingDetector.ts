@@ -331,15 +331,28 @@ export class TradingDetector implements Detector {
     const win = this.opts.coordinationWindowMs;
     let sb = s.buying.get(ev.symbol);
     if (!sb) {
-      sb = { buys: [], alerted_t: -1, named: new Set() };
+      sb = { buys: [], per_account: new Map(), risky_accounts: 0, alerted_t: -1, named: new Set() };
       s.buying.set(ev.symbol, sb);
     }
-    while (sb.buys.length > 0 && ctx.t - sb.buys[0].t > win) sb.buys.shift();
+    while (sb.buys.length > 0 && ctx.t - sb.buys[0].t > win) {
+      const old = sb.buys.shift()!;
+      const c = sb.per_account.get(old.account_id)!;
+      c[0]--;
+      if (old.suspicious && --c[1] === 0) sb.risky_accounts--;
+      if (c[0] === 0) sb.per_account.delete(old.account_id);
+    }
     if (sb.buys.length === 0 && sb.alerted_t >= 0 && ctx.t - sb.alerted_t > win) {
       sb.alerted_t = -1;
       sb.named = new Set();
     }
     sb.buys.push({ account_id: ev.account_id, t: ctx.t, event_id: ev.id, yen: a.yen, suspicious, ip: ev.ip });
+    let c = sb.per_account.get(ev.account_id);
+    if (!c) {
+      c = [0, 0];
+      sb.per_account.set(ev.account_id, c);
+    }
+    c[0]++;
+    if (suspicious && c[1]++ === 0) sb.risky_accounts++;
 
     if (sb.alerted_t >= 0) {
       if (suspicious && !sb.named.has(ev.account_id)) {
@@ -348,11 +361,10 @@ export class TradingDetector implements Detector {
       }
       return;
     }
-    const accounts = new Map<string, boolean>();
-    for (const b of sb.buys) accounts.set(b.account_id, (accounts.get(b.account_id) ?? false) || b.suspicious);
-    let risky = 0;
-    for (const v of accounts.values()) if (v) risky++;
-    if (accounts.size < this.opts.minCoordinatedAccounts || risky < 2 || risky / accounts.size < this.opts.minSuspiciousShare) return;
+    const risky = sb.risky_accounts;
+    const total = sb.per_account.size;
+    if (total < this.opts.minCoordinatedAccounts || risky < 2 || risky / total < this.opts.minSuspiciousShare) return;
+    const accounts = new Map<string, boolean>([...sb.per_account].map(([k, v]) => [k, v[1] > 0]));
 
     sb.alerted_t = ctx.t;
     const named = [...accounts.entries()].filter(([, v]) => v).map(([k]) => k).sort();

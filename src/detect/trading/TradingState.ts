@@ -59,6 +59,13 @@ export interface ThinBuy {
 
 export interface SymbolBuying {
   buys: ThinBuy[];
+  /**
+   * Per account in the window: [buys, suspicious buys]. Kept in step with `buys` so each order
+   * costs O(1) however busy the symbol (a pump concentrates thousands of orders on one name).
+   */
+  per_account: Map<string, [number, number]>;
+  /** Accounts in `per_account` with at least one suspicious buy. */
+  risky_accounts: number;
   /** Event time the coordinated-trading alert was raised for the current episode, or -1. */
   alerted_t: number;
   /** Accounts already named by that alert. */
