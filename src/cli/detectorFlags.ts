@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { KitMemoryFile } from '../phishing/KitMemory.js';
 import type { DetectorOptions } from '../detect/index.js';
 import { loadRestrictedSymbols } from '../detect/trading/loadRestrictedSymbols.js';
 import { loadIpIntel } from '../intel/loadIpIntel.js';
@@ -13,6 +15,7 @@ export interface DetectorFlags {
   torList?: string[];
   restricted?: string;
   ipDb?: boolean;
+  phishMemory?: string;
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -25,6 +28,7 @@ export function addDetectorFlags(cmd: Command): Command {
     .option('--vpn-list <file>', 'VPN networks, same format (repeatable)', collect)
     .option('--tor-list <file>', 'Tor exit addresses, same format (repeatable)', collect)
     .option('--restricted <file>', 'restricted symbols, one per line with an optional reason: buys are held')
+    .option('--phish-memory <kits>', 'kit templates learned by `kabuguard phish learn`, for url_report events (and /v1/phish/urls)')
     .option('--no-ip-db', 'do not load the IP → ASN/country database (faster start, weaker login risk)');
 }
 
@@ -52,5 +56,13 @@ export function detectorOptionsFromFlags(f: DetectorFlags): DetectorOptions {
     opts.login!.ipLookup = (ip) => intel.lookup(ip);
   }
   if (f.restricted) opts.trading!.restricted = attempt('--restricted', () => loadRestrictedSymbols(f.restricted!));
+  if (f.phishMemory) {
+    const memory = attempt('--phish-memory', () => {
+      const kits = JSON.parse(readFileSync(f.phishMemory!, 'utf8')) as KitMemoryFile;
+      if (!kits || typeof kits !== 'object' || !('templates' in kits)) throw new Error(`${f.phishMemory} is not a kit memory file from \`kabuguard phish learn\``);
+      return kits;
+    });
+    opts.phishing = { url: { memory } };
+  }
   return opts;
 }

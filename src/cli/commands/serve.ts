@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../CliError.js';
@@ -6,7 +6,6 @@ import { parseNumber } from '../parseNumber.js';
 import { addDetectorFlags, detectorOptionsFromFlags, type DetectorFlags } from '../detectorFlags.js';
 import type { ResolvedToken } from '../../server/resolveToken.js';
 import type { ServiceStore } from '../../store/types.js';
-import type { KitMemory as KitMemoryClass } from '../../phishing/KitMemory.js';
 
 interface ServeFlags extends DetectorFlags {
   host: string;
@@ -18,7 +17,6 @@ interface ServeFlags extends DetectorFlags {
   snapshotEvery: string;
   logLevel: string;
   passwordList?: string[];
-  phishMemory?: string;
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -39,8 +37,7 @@ export function registerServe(program: Command): void {
     .option('--max-in-flight <n>', 'requests served at once before answering 429', '1024')
     .option('--snapshot-every <events>', 'snapshot engine state after this many events (a restart replays about this many)', '50000')
     .option('--log-level <level>', 'pino log level: fatal, error, warn, info, debug, silent', 'info')
-    .option('--password-list <file>', 'extra breached/common passwords for /v1/passwords, one per line (repeatable)', collect)
-    .option('--phish-memory <kits>', 'kit memory written by `phish learn`, for /v1/phish/urls');
+    .option('--password-list <file>', 'extra breached/common passwords for /v1/passwords, one per line (repeatable)', collect);
   addDetectorFlags(cmd)
     .addHelpText(
       'after',
@@ -91,14 +88,9 @@ SIGTERM or SIGINT stops taking requests, finishes those in flight, snapshots the
       } catch (err) {
         throw new CliError(`option --password-list: ${(err as Error).message}`);
       }
-      let memory;
-      if (o.phishMemory) {
-        try {
-          memory = new KitMemory(JSON.parse(readFileSync(o.phishMemory, 'utf8')) as ConstructorParameters<typeof KitMemoryClass>[0]);
-        } catch (err) {
-          throw new CliError(`option --phish-memory: ${o.phishMemory} is not a kit memory file from \`kabuguard phish learn\` (${(err as Error).message})`);
-        }
-      }
+      // The same learned kits serve the phishing_url detector and POST /v1/phish/urls.
+      const kits = detectorOptions.phishing?.url?.memory;
+      const memory = kits ? new KitMemory(kits) : undefined;
 
       let store: ServiceStore;
       try {
