@@ -28,6 +28,8 @@ export interface ReplayOptions {
   input: string;
   alertsPath?: string;
   decisionsPath?: string;
+  /** Customer notifications the broker must send (the outbox), as NDJSON. */
+  notificationsPath?: string;
   /** Dead-letter file for rejected lines; created only when a line is rejected. */
   rejectsPath?: string;
   reorderWindowMs?: number;
@@ -94,6 +96,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
     detectorOptions: opts.detectors ?? null,
     alerts: opts.alertsPath ? resolve(opts.alertsPath) : null,
     decisions: opts.decisionsPath ? resolve(opts.decisionsPath) : null,
+    notifications: opts.notificationsPath ? resolve(opts.notificationsPath) : null,
     rejects: resolve(rejectsPath),
   });
   if (cpOpts) {
@@ -110,6 +113,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
 
   const alerts = opts.alertsPath ? new NdjsonWriter(opts.alertsPath, resume?.outputs.alerts) : undefined;
   const decisions = opts.decisionsPath ? new NdjsonWriter(opts.decisionsPath, resume?.outputs.decisions) : undefined;
+  const notifications = opts.notificationsPath ? new NdjsonWriter(opts.notificationsPath, resume?.outputs.notifications) : undefined;
   // Created only when a line is rejected; on resume, cut back to what belongs to the lines already read.
   let rejects = resume?.outputs.rejects !== undefined ? new NdjsonWriter(rejectsPath, resume.outputs.rejects) : undefined;
   const pipeline = new Pipeline(
@@ -123,6 +127,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
         decisions?.write(d);
         opts.onDecision?.(d);
       },
+      notification: (n) => notifications?.write(n),
       reject: (line, reason, raw) => {
         rejects ??= new NdjsonWriter(rejectsPath);
         rejects.write({ line, reason, raw: raw.length > 10_000 ? raw.slice(0, 10_000) + '…' : raw });
@@ -142,11 +147,11 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
       nextLine,
       nextOffset,
       pipeline: v8.serialize(pipeline.snapshot()),
-      outputs: { alerts: alerts?.position, decisions: decisions?.position, rejects: rejects?.position },
+      outputs: { alerts: alerts?.position, decisions: decisions?.position, notifications: notifications?.position, rejects: rejects?.position },
     };
     // On disk before the checkpoint that counts on them: after a power cut the state may be older
     // than the outputs (they are cut back), never newer.
-    for (const w of [alerts, decisions, rejects]) if (w) syncFile(w.path);
+    for (const w of [alerts, decisions, notifications, rejects]) if (w) syncFile(w.path);
     if (first) state.begin(input!, config, cp);
     else state.save(cp);
     checkpoints++;
@@ -198,6 +203,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   bar?.stop();
   alerts?.close();
   decisions?.close();
+  notifications?.close();
   rejects?.close();
   // Only after every output is closed: a crash before this line resumes from the last checkpoint.
   if (stoppedAtLine === undefined) state?.complete();
@@ -221,7 +227,7 @@ function usableCheckpointOptions(opts: ReplayOptions, log: (m: string) => void):
     log('input is stdin: no checkpoint is kept, an interrupted run cannot be resumed');
     return undefined;
   }
-  if (opts.alertsPath === '-' || opts.decisionsPath === '-' || opts.rejectsPath === '-') {
+  if (opts.alertsPath === '-' || opts.decisionsPath === '-' || opts.notificationsPath === '-' || opts.rejectsPath === '-') {
     log('an output goes to stdout: no checkpoint is kept, an interrupted run cannot be resumed');
     return undefined;
   }
@@ -236,7 +242,7 @@ function checkpointToResume(
   st: ReplayState | undefined,
   input: InputFingerprint,
   config: string,
-  outputs: { alertsPath?: string; decisionsPath?: string; rejectsPath: string },
+  outputs: { alertsPath?: string; decisionsPath?: string; notificationsPath?: string; rejectsPath: string },
   statePath: string,
   log: (m: string) => void,
 ): ReplayCheckpoint | undefined {
@@ -254,6 +260,7 @@ function checkpointToResume(
   const files: [string | undefined, number | undefined][] = [
     [outputs.alertsPath, cp.outputs.alerts],
     [outputs.decisionsPath, cp.outputs.decisions],
+    [outputs.notificationsPath, cp.outputs.notifications],
     [outputs.rejectsPath, cp.outputs.rejects],
   ];
   for (const [path, pos] of files) {

@@ -21,6 +21,7 @@ export interface OutputPositions {
   alerts?: number;
   decisions?: number;
   rejects?: number;
+  notifications?: number;
 }
 
 /** Where a replay stands: enough to continue it after a crash as if it had never stopped. */

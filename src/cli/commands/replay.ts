@@ -10,6 +10,7 @@ import { StateInUseError } from '../../store/ReplayStateFile.js';
 interface ReplayFlags extends DetectorFlags {
   alerts?: string;
   decisions?: string;
+  notifications?: string;
   rejects: string;
   reorderWindow: string;
   json?: boolean;
@@ -27,6 +28,7 @@ export function registerReplay(program: Command): void {
     .argument('<events>', 'NDJSON events file, or - for stdin')
     .option('--alerts <file>', 'write alerts as NDJSON')
     .option('--decisions <file>', 'write the decision taken for every login/order/change/cash event as NDJSON')
+    .option('--notifications <file>', 'write the customer notifications the broker must send (the outbox) as NDJSON')
     .option('--rejects <file>', 'dead-letter file for rejected lines (line number, reason, raw text)', 'kabuguard-rejects.ndjson')
     .option('--reorder-window <seconds>', 'bounded reorder window in seconds of event time', '30')
     .option('--json', 'print the summary as JSON')
@@ -62,7 +64,7 @@ Examples:
       const statePath = o.state ?? `${o.alerts && o.alerts !== '-' ? o.alerts : input}.kgstate`;
       // First Ctrl-C (or SIGTERM): checkpoint and stop cleanly; a second one kills as usual. Only for a
       // resumable run: stopping a stream early would just lose output (and an idle stdin would not notice).
-      const resumable = o.checkpoint && ![input, o.alerts, o.decisions, o.rejects].includes('-');
+      const resumable = o.checkpoint && ![input, o.alerts, o.decisions, o.notifications, o.rejects].includes('-');
       const stop = new AbortController();
       const onSignal = (): void => stop.abort();
       if (resumable) {
@@ -73,6 +75,7 @@ Examples:
         input,
         alertsPath: o.alerts,
         decisionsPath: o.decisions,
+        notificationsPath: o.notifications,
         rejectsPath: o.rejects,
         reorderWindowMs: windowS * 1000,
         detectors,
