@@ -1,11 +1,5 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { registerReplay } from './commands/replay.js';
-import { registerSimulate } from './commands/simulate.js';
-import { registerEvaluate } from './commands/evaluate.js';
-import { registerServe } from './commands/serve.js';
-import { registerDemo } from './commands/demo.js';
-import { registerPhish } from './commands/phish.js';
 import { CliError } from './CliError.js';
 
 const program = new Command();
@@ -26,12 +20,18 @@ Examples:
   kabuguard phish url https://sbi-co-jp.example.cn/ETGate`,
   );
 
-registerDemo(program);
-registerSimulate(program);
-registerReplay(program);
-registerEvaluate(program);
-registerServe(program);
-registerPhish(program);
+// Each command pulls in its own heavy dependencies (the simulator, fastify, mailauth…); load only the
+// one being run, so `kabuguard serve` and `kabuguard replay` start quickly. Help loads them all.
+const COMMANDS: Record<string, () => Promise<(p: Command) => void>> = {
+  demo: async () => (await import('./commands/demo.js')).registerDemo,
+  simulate: async () => (await import('./commands/simulate.js')).registerSimulate,
+  replay: async () => (await import('./commands/replay.js')).registerReplay,
+  evaluate: async () => (await import('./commands/evaluate.js')).registerEvaluate,
+  serve: async () => (await import('./commands/serve.js')).registerServe,
+  phish: async () => (await import('./commands/phish.js')).registerPhish,
+};
+const asked = process.argv[2];
+for (const name of asked !== undefined && asked in COMMANDS ? [asked] : Object.keys(COMMANDS)) (await COMMANDS[name]())(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) process.exit(err.exitCode);
