@@ -328,13 +328,9 @@ export class Broker {
     return result;
   }
 
-  /** Move a resting limit order's price at `t`, if it is still open then. */
-  amend(r: RestingOrder<OrderCtx>, t: number, newLimit: number): boolean {
-    t = this.jitter(t);
-    if (r.remaining <= 0 || (r.crossT !== undefined && r.crossT <= t) || (r.cancelT !== undefined && r.cancelT <= t)) return false;
+  /** The customer's amend or cancel of a resting limit order, as an `order` event. */
+  private emitRestingChange(r: RestingOrder<OrderCtx>, t: number, limit: number, action: 'amend' | 'cancel'): void {
     const ctx = r.owner;
-    const sd = this.day(ctx.spec.symbol);
-    const limit = roundToTick(sd.spec, newLimit);
     this.emit(
       t,
       {
@@ -350,10 +346,20 @@ export class Broker {
         qty: r.remaining,
         order_type: 'limit',
         limit_price: limit,
-        action: 'amend',
+        action,
       },
       ctx.actor,
     );
+  }
+
+  /** Move a resting limit order's price at `t`, if it is still open then. */
+  amend(r: RestingOrder<OrderCtx>, t: number, newLimit: number): boolean {
+    t = this.jitter(t);
+    if (r.remaining <= 0 || (r.crossT !== undefined && r.crossT <= t) || (r.cancelT !== undefined && r.cancelT <= t)) return false;
+    const ctx = r.owner;
+    const sd = this.day(ctx.spec.symbol);
+    const limit = roundToTick(sd.spec, newLimit);
+    this.emitRestingChange(r, t, limit, 'amend');
     sd.reprice(r, limit, t);
     return true;
   }
@@ -421,25 +427,7 @@ export class Broker {
       sd.prints.push({ t: r.crossT, price: r.price, qty: r.remaining, aggressor: r.side === 'buy' ? 'sell' : 'buy' });
     } else {
       if (r.cancelT !== undefined && r.cancelT < this.windowEnd - 60_000) {
-        this.emit(
-          r.cancelT,
-          {
-            type: 'order',
-            order_id: ctx.orderId,
-            account_id: ctx.account.id,
-            session_id: ctx.session.id,
-            ip: ctx.ip,
-            user_agent: ctx.ua,
-            channel: ctx.session.channel,
-            symbol: ctx.spec.symbol,
-            side: ctx.spec.side,
-            qty: r.remaining,
-            order_type: 'limit',
-            limit_price: r.price,
-            action: 'cancel',
-          },
-          ctx.actor,
-        );
+        this.emitRestingChange(r, r.cancelT, r.price, 'cancel');
       }
       this.release(ctx, r.remaining);
     }
