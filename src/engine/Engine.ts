@@ -54,7 +54,7 @@ export class Engine {
         results.push({ rule: d.name, outcome: 'error', error: (err as Error).message });
       }
     }
-    const decision = combineRuleResults(ev, results, this.world);
+    const decision = combineRuleResults(ev, results);
     decision.decision_id = `dec_${ev.id}`;
     decision.latency_us = Math.round((this.now() - started) * 1000);
     return decision;

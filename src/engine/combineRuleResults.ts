@@ -1,6 +1,5 @@
 import type { DecisionEvent } from '../events/schema.js';
 import { OUTCOME_RANK, type Decision, type Outcome, type Reason, type RequiredAuth, type RuleResult } from './types.js';
-import type { WorldState } from './WorldState.js';
 
 /**
  * Combine every rule's result into one decision: the most severe outcome wins, the score is the
@@ -8,7 +7,7 @@ import type { WorldState } from './WorldState.js';
  * refused with `deny`, everything else with `block` (contract §2). A rule error never allows
  * silently: it is recorded, and if every rule errored the event is stepped up.
  */
-export function combineRuleResults(ev: DecisionEvent, results: RuleResult[], _world: WorldState): Decision {
+export function combineRuleResults(ev: DecisionEvent, results: RuleResult[]): Decision {
   let outcome: Outcome = 'allow';
   let score = 0;
   let requiredAuth: RequiredAuth | undefined;
