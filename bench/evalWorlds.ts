@@ -2,7 +2,7 @@
  * Detection quality on simulated worlds the detectors were not tuned on (tuning used seeds 1–3).
  * For each seed: simulate → replay → evaluate, through the CLI exactly as a user would.
  *
- *   node dist/bench/evalWorlds.js [--seeds 11,12,13] [--accounts 3000] [--days 10]
+ *   node dist/bench/evalWorlds.js [--seeds 11,12,13] [--accounts 3000] [--days 10] [--workdir /tmp/kabuguard-eval]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -19,12 +19,13 @@ const arg = (name: string, def: string): string => {
 const seeds = arg('--seeds', '11,12,13').split(',').map(Number);
 const accounts = arg('--accounts', '3000');
 const days = arg('--days', '10');
+const workdir = arg('--workdir', '/tmp/kabuguard-eval');
 const kg = (...args: string[]) => execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'] });
 
 const rows: Record<string, unknown>[] = [];
 const all: Record<string, Metrics> = {};
 for (const seed of seeds) {
-  const dir = join('/tmp/kabuguard-eval', `seed-${seed}-${accounts}x${days}`);
+  const dir = join(workdir, `seed-${seed}-${accounts}x${days}`);
   mkdirSync(dir, { recursive: true });
   kg('simulate', '--out', join(dir, 'world'), '--seed', String(seed), '--accounts', accounts, '--days', days);
   kg('replay', join(dir, 'world/events.ndjson'), '--alerts', join(dir, 'alerts.ndjson'), '--decisions', join(dir, 'decisions.ndjson'), '--rejects', join(dir, 'rejects.ndjson'), '--fresh');
