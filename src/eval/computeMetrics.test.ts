@@ -48,7 +48,7 @@ const labels = parseLabels({
 const alerts: Alert[] = [
   alert('account_takeover', { account_id: 'A1', ts: at(2) }),
   alert('account_takeover', { account_id: 'A2', ts: at(10) }),
-  alert('account_takeover', { account_id: 'A4', ts: at(30) }),
+  alert('account_takeover', { account_id: 'A4', ts: at(30), detector: 'login', reasons: [{ code: 'NEW_DEVICE', detail: 'new phone' }] }),
   alert('pump_and_dump', { symbol: '7992.T', ts: at(5), window: { start: at(3), end: at(60) } }),
   alert('pump_and_dump', { symbol: '7992.T', ts: at(40), window: { start: at(3), end: at(90) } }),
   alert('pump_and_dump', { symbol: '1234.T', ts: at(500), window: { start: at(480), end: at(520) } }),
@@ -116,6 +116,57 @@ describe('computeMetrics on a hand-scored world', () => {
   it('counts benign lookalikes that were alerted', () => {
     expect(m.benign_lookalikes).toMatchObject({ total: 2, alerted: 1 });
     expect(m.benign_lookalikes.by_kind.new_phone).toMatchObject({ alerted: 1 });
+  });
+});
+
+describe('computeMetrics shows where false takeovers come from', () => {
+  const m = computeMetrics({ labels, alerts, decisions, facts });
+  it('groups false-positive accounts by detector and alert kind, with reasons and the lookalike planted', () => {
+    expect(m.accounts.false_positive_causes).toEqual({
+      'login/account_takeover': { accounts: 1, reason_codes: { NEW_DEVICE: 1 }, lookalike_kinds: { new_phone: 1 }, examples: [`A4 account_takeover-A4 ${at(30)}`] },
+    });
+  });
+  it('counts which rules challenged customers', () => {
+    const d = [dec('g1', 'A4', 'step_up', 0.7, 0), dec('l1', 'A1', 'deny', 0.9, 1)];
+    d[0].rules = { 'login.risk': 'hit', 'login.travel': 'no_hit' };
+    d[1].rules = { 'login.stuffing': 'hit' };
+    expect(computeMetrics({ labels, alerts: [], decisions: d }).logins).toMatchObject({ legit_challenged_by_rule: { 'login.risk': 1 } });
+  });
+});
+
+describe('computeMetrics splits logins by the history the account had', () => {
+  // C1 logs in successfully 3 times, then an attacker gets in (score 0.6) and C1 logs in again
+  // (0.2); C2 has no history: its attack login scores 0.3, below C1's 0.5 login.
+  const succ = ['h1', 'h2', 'h3', 'x1', 'h4', 'y1', 'y2', 'b1'];
+  const d = [
+    dec('h1', 'C1', 'allow', 0.1, 0),
+    dec('h2', 'C1', 'allow', 0.1, 1),
+    dec('h3', 'C1', 'allow', 0.1, 2),
+    dec('x1', 'C1', 'step_up', 0.6, 3),
+    dec('h4', 'C1', 'allow', 0.2, 4),
+    dec('y1', 'C2', 'allow', 0.3, 5),
+    dec('y2', 'C3', 'allow', 0.5, 6),
+    dec('b1', 'B1', 'allow', 0.01, 7),
+  ];
+  const l = parseLabels({ malicious_event_ids: ['x1', 'y1', 'b1'], beneficiary_event_ids: ['b1'] });
+  const m = computeMetrics({ labels: l, alerts: [], decisions: d, facts: { maliciousOrders: [], successfulLogins: new Set(succ), counts: {} } });
+  const lg = m.logins as Extract<typeof m.logins, { all: unknown }>;
+
+  it('counts only earlier successful customer logins (not the attacker\'s) towards history', () => {
+    expect(lg.history_min_logins).toBe(3);
+    expect(lg.history_rich).toMatchObject({ attack: 1, legit: 1, roc_auc: 1 });
+    expect(lg.history_poor).toMatchObject({ attack: 2, legit: 4 });
+  });
+
+  it('reports the figures again without the criminals\' own (beneficiary) accounts', () => {
+    expect(lg.all).toMatchObject({ attack: 3, legit: 5 });
+    expect(lg.excluding_beneficiary_logins?.all).toMatchObject({ attack: 2, legit: 5 });
+  });
+
+  it('leaves logins before evaluate_from (a warm-up) out of the login figures', () => {
+    const warm = parseLabels({ malicious_event_ids: ['x1', 'y1'], evaluate_from: at(3) });
+    const w = computeMetrics({ labels: warm, alerts: [], decisions: d, facts: { maliciousOrders: [], successfulLogins: new Set(succ), counts: {} } }).logins;
+    expect(w).toMatchObject({ all: { attack: 2, legit: 3 }, history_rich: { attack: 1, legit: 1 }, evaluated_from: at(3) });
   });
 });
 

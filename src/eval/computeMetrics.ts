@@ -18,6 +18,13 @@ const STOPPING = new Set(['hold', 'block', 'deny']);
 /** How far outside a labelled pump window an alert may fall and still describe that episode. */
 const PUMP_SLACK_MS = 60 * 60_000;
 const FPR_POINTS = [0.001, 0.01, 0.05];
+/**
+ * A login is "history-rich" when its account had at least this many earlier successful customer
+ * logins: enough for the per-account model to compare with (a real deployment replays months of
+ * logs first; a 10-day simulated world mostly cannot).
+ */
+export const HISTORY_RICH_MIN_LOGINS = 3;
+const FP_EXAMPLES = 5;
 
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 const prf = (tp: number, fp: number, fn: number) => {
@@ -52,7 +59,7 @@ export function computeMetrics(input: MetricsInput) {
   return {
     accounts: accountMetrics(labels, alerts, decisions, malicious, firstSignal, input.facts),
     loss: lossMetrics(labels, input.facts, decisions, firstStop),
-    logins: loginMetrics(decisions, malicious, input.facts),
+    logins: loginMetrics(decisions, labels, malicious, input.facts),
     pumps: pumpMetrics(labels, alerts),
     beneficiaries: setMetrics(
       new Set(alerts.filter((a) => a.kind === 'beneficiary' && a.account_id).map((a) => a.account_id!)),
@@ -91,6 +98,7 @@ function accountMetrics(
   let fp = 0;
   for (const acct of flagged) truth.has(acct) ? tp++ : fp++;
   const fn = truth.size - tp;
+  const false_positive_causes = falsePositiveCauses(labels, alerts, truth);
 
   const delays: number[] = [];
   const byVariant = new Map<string, { n: number; detected: number; delays: number[] }>();
@@ -122,7 +130,38 @@ function accountMetrics(
     by_variant: Object.fromEntries(
       [...byVariant].map(([v, b]) => [v, { accounts: b.n, recall: r4(b.n ? b.detected / b.n : 0), delay_median_s: secs(median(b.delays)) }]),
     ),
+    false_positive_causes,
   };
+}
+
+/**
+ * Why customers were wrongly named as hijacked: each false-positive account counted once, under the
+ * detector and alert kind of its first takeover alert, with the reason codes of all its takeover
+ * alerts, the benign-lookalike kind it was planted as (if any) and a few example accounts.
+ */
+function falsePositiveCauses(labels: Labels, alerts: Alert[], truth: Map<string, unknown>) {
+  const lookalike = new Map<string, string>();
+  for (const l of labels.benign_lookalikes) if (l.account_id) lookalike.set(l.account_id, l.kind);
+  const byAccount = new Map<string, Alert[]>();
+  for (const a of alerts) {
+    if (!TAKEOVER_KINDS.has(a.kind) || !a.account_id || truth.has(a.account_id)) continue;
+    const list = byAccount.get(a.account_id) ?? [];
+    list.push(a);
+    byAccount.set(a.account_id, list);
+  }
+  const causes = new Map<string, { accounts: number; reason_codes: Record<string, number>; lookalike_kinds: Record<string, number>; examples: string[] }>();
+  for (const [account, list] of byAccount) {
+    list.sort((x, y) => Date.parse(x.ts) - Date.parse(y.ts));
+    const key = `${list[0].detector ?? '?'}/${list[0].kind}`;
+    const c = causes.get(key) ?? { accounts: 0, reason_codes: {}, lookalike_kinds: {}, examples: [] };
+    causes.set(key, c);
+    c.accounts++;
+    for (const code of new Set(list.flatMap((a) => a.reasons.map((r) => r.code)))) c.reason_codes[code] = (c.reason_codes[code] ?? 0) + 1;
+    const kind = lookalike.get(account) ?? 'none';
+    c.lookalike_kinds[kind] = (c.lookalike_kinds[kind] ?? 0) + 1;
+    if (c.examples.length < FP_EXAMPLES) c.examples.push(`${account} ${list[0].alert_id} ${list[0].ts}`);
+  }
+  return Object.fromEntries([...causes].sort((a, b) => b[1].accounts - a[1].accounts));
 }
 
 function lossMetrics(labels: Labels, facts: EventFacts | undefined, decisions: DecisionRecord[], firstStop: Map<string, number>) {
@@ -172,8 +211,9 @@ function lossMetrics(labels: Labels, facts: EventFacts | undefined, decisions: D
   };
 }
 
-function loginMetrics(decisions: DecisionRecord[], malicious: Set<string>, facts: EventFacts | undefined) {
-  const logins = decisions.filter((d) => d.type === 'login');
+function loginMetrics(decisions: DecisionRecord[], labels: Labels, malicious: Set<string>, facts: EventFacts | undefined) {
+  const from = labels.evaluate_from ? Date.parse(labels.evaluate_from) : -Infinity;
+  const logins = decisions.filter((d) => d.type === 'login' && Date.parse(d.ts) >= from);
   if (logins.length === 0) return { note: 'pass --decisions to compute login metrics' };
   const summarize = (subset: DecisionRecord[]) => {
     const pos = subset.filter((d) => malicious.has(d.event_id)).map((d) => d.score);
@@ -193,6 +233,35 @@ function loginMetrics(decisions: DecisionRecord[], malicious: Set<string>, facts
       },
     };
   };
+  // Earlier successful customer logins of each login's account (event-time order, warm-up included).
+  const earlier = new Map<string, number>();
+  if (facts) {
+    const seen = new Map<string, number>();
+    const ordered = decisions.filter((d) => d.type === 'login').map((d) => ({ d, t: Date.parse(d.ts) })).sort((a, b) => a.t - b.t);
+    for (const { d } of ordered) {
+      const n = d.account_id ? (seen.get(d.account_id) ?? 0) : 0;
+      earlier.set(d.event_id, n);
+      if (d.account_id && facts.successfulLogins.has(d.event_id) && !malicious.has(d.event_id)) seen.set(d.account_id, n + 1);
+    }
+  }
+  const rich = (d: DecisionRecord) => (earlier.get(d.event_id) ?? 0) >= HISTORY_RICH_MIN_LOGINS;
+  const views = (subset: DecisionRecord[]) => ({
+    all: summarize(subset),
+    // Successful logins are the hard case: the relayed-MFA attacker looks like the customer.
+    successful: facts ? summarize(subset.filter((d) => facts.successfulLogins.has(d.event_id))) : null,
+    /** Logins on accounts with at least `history_min_logins` earlier successful customer logins. */
+    history_rich: facts ? summarize(subset.filter(rich)) : null,
+    /** The others: new accounts, or accounts the world saw too little of to know. */
+    history_poor: facts ? summarize(subset.filter((d) => !rich(d))) : null,
+  });
+  const beneficiary = new Set(labels.beneficiary_event_ids ?? []);
+  const main = views(logins);
+  // Which rules challenge the customers (a login can hit several).
+  const legitChallengedByRule: Record<string, number> = {};
+  for (const d of logins) {
+    if (malicious.has(d.event_id) || d.decision === 'allow') continue;
+    for (const [rule, outcome] of Object.entries(d.rules)) if (outcome === 'hit') legitChallengedByRule[rule] = (legitChallengedByRule[rule] ?? 0) + 1;
+  }
   // Wiefling et al.: how often a real customer is re-challenged once the system knows them.
   const perAccount = new Map<string, DecisionRecord[]>();
   for (const d of logins) {
@@ -208,9 +277,17 @@ function loginMetrics(decisions: DecisionRecord[], malicious: Set<string>, facts
     rates.push(later.filter((d) => d.decision !== 'allow').length / later.length);
   }
   return {
-    all: summarize(logins),
-    // Successful logins are the hard case: the relayed-MFA attacker looks like the customer.
-    successful: facts ? summarize(logins.filter((d) => facts.successfulLogins.has(d.event_id))) : null,
+    ...main,
+    history_min_logins: HISTORY_RICH_MIN_LOGINS,
+    /**
+     * The same views without the logins of criminal-controlled (beneficiary) accounts: their owners
+     * log in from their own devices, which no login score can tell from themselves; a passkey
+     * challenge stops nothing there. Present when the labels list `beneficiary_event_ids`.
+     */
+    excluding_beneficiary_logins: beneficiary.size ? views(logins.filter((d) => !beneficiary.has(d.event_id))) : null,
+    /** Logins before the labels' `evaluate_from` (a simulator warm-up) are left out of every login figure. */
+    evaluated_from: labels.evaluate_from ?? null,
+    legit_challenged_by_rule: legitChallengedByRule,
     customers_with_more_than_12_logins: rates.length,
     median_customer_challenge_rate_after_12_logins: rates.length ? r4(median(rates)!) : null,
   };

@@ -18,6 +18,10 @@ export const labelsSchema = z.looseObject({
     .array(z.looseObject({ kind: z.string(), account_id: z.string().optional(), symbol: z.string().optional(), note: z.string().optional() }))
     .default([]),
   malicious_event_ids: z.array(z.string()).default([]),
+  /** kabuguard addition: events of criminal-controlled accounts (a subset of `malicious_event_ids`). */
+  beneficiary_event_ids: z.array(z.string()).optional(),
+  /** kabuguard addition: login figures count from here (the end of a simulator warm-up). */
+  evaluate_from: timestamp.optional(),
 });
 
 export type Labels = z.infer<typeof labelsSchema>;
