@@ -100,6 +100,30 @@ describe('CaseBook', () => {
     expect(b.alert_ids).toEqual(['al_1', 'al_2']);
   });
 
+  it('assigns a case and logs who had it before', () => {
+    const book = new CaseBook();
+    const c = book.open({ account_id: 'V1' }, AT, 'system', ['V1']);
+    book.assign(c.case_id, 'analyst-a', AT, 'lead');
+    expect(book.assign(c.case_id, 'analyst-b', AT, 'lead').assignee).toBe('analyst-b');
+    expect(book.get(c.case_id).log.slice(1).map((e) => [e.action, e.detail])).toEqual([
+      ['assigned', 'analyst-a'],
+      ['assigned', 'analyst-a → analyst-b'],
+    ]);
+  });
+
+  it('continues cases recorded earlier: same status rules, log numbering and one open case per subject', () => {
+    const first = new CaseBook();
+    const c = first.open({ campaign_id: 'cmp_1' }, AT, 'system', ['V1']);
+    first.transition(c.case_id, 'investigating', AT, 'a');
+    const book = new CaseBook({ cases: [first.get(c.case_id)], nextId: () => 'case_77' });
+    expect(() => book.transition(c.case_id, 'closed', AT, 'a')).toThrow(/investigating; it can move to confirmed or false_positive/);
+    book.note(c.case_id, 'called V1', AT, 'a');
+    expect(book.get(c.case_id).log.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(book.open({ campaign_id: 'cmp_1' }, AT, 'system', ['V2']).case_id).toBe(c.case_id);
+    expect(book.open({ account_id: 'V9' }, AT, 'system').case_id).toBe('case_77');
+    expect(first.get(c.case_id).log).toHaveLength(2);
+  });
+
   describe('malformed requests', () => {
     it('names an unknown case', () => {
       expect(() => new CaseBook().get('case_404')).toThrow(/no case case_404/);

@@ -17,7 +17,7 @@ export interface CaseLogEntry {
   /** Event time or reviewer time of the action, ISO 8601 (passed in: the domain reads no clock). */
   at: string;
   actor: string;
-  action: 'opened' | 'status' | 'alert_added' | 'hold_released' | 'notified' | 'loss_recorded' | 'note';
+  action: 'opened' | 'status' | 'assigned' | 'alert_added' | 'hold_released' | 'notified' | 'loss_recorded' | 'note';
   detail: string;
 }
 
@@ -27,6 +27,8 @@ export interface Case {
   subject: { campaign_id: string } | { account_id: string };
   status: CaseStatus;
   opened_at: string;
+  /** Who works the case now; unset until someone is assigned. */
+  assignee?: string;
   accounts: string[];
   alert_ids: string[];
   /** Victim account → restitution figures, once a loss was recorded. */
@@ -57,13 +59,33 @@ export interface HoldReleaser {
  * action. Pure domain: times are passed in, notifications are returned as drafts for an adapter to
  * deliver, and a hold is released through the narrow `HoldReleaser` interface.
  */
+export interface CaseBookOptions {
+  /**
+   * Cases recorded earlier (e.g. loaded from a store), so an adapter can act on them. Their logs
+   * continue where they stopped.
+   */
+  cases?: readonly Case[];
+  /** Id of the next case opened. Default `case_<number of cases in the book + 1>`. */
+  nextId?: () => string;
+}
+
 export class CaseBook {
   private cases = new Map<string, Case & { log: CaseLogEntry[] }>();
   private bySubject = new Map<string, string>();
+  private readonly nextId: () => string;
+
+  constructor(opts: CaseBookOptions = {}) {
+    for (const c of opts.cases ?? []) {
+      const copy = { ...c, subject: { ...c.subject }, accounts: [...c.accounts], alert_ids: [...c.alert_ids], restitution: { ...c.restitution }, log: c.log.map((e) => Object.freeze({ ...e })) };
+      this.cases.set(c.case_id, copy);
+      if (c.status !== 'closed') this.bySubject.set(subjectKey(c.subject), c.case_id);
+    }
+    this.nextId = opts.nextId ?? (() => `case_${this.cases.size + 1}`);
+  }
 
   /** Open the case of a campaign or account, or return the open one (idempotent per subject). */
   open(subject: Case['subject'], at: string, actor: string, accounts: string[] = [], alert_ids: string[] = []): Case {
-    const key = 'campaign_id' in subject ? `campaign:${subject.campaign_id}` : `account:${subject.account_id}`;
+    const key = subjectKey(subject);
     const existing = this.cases.get(this.bySubject.get(key) ?? '');
     if (existing && existing.status !== 'closed') {
       for (const a of accounts) if (!existing.accounts.includes(a)) existing.accounts.push(a);
@@ -74,7 +96,8 @@ export class CaseBook {
       }
       return view(existing);
     }
-    const case_id = `case_${this.cases.size + 1}`;
+    const case_id = this.nextId();
+    if (this.cases.has(case_id)) throw new Error(`CaseBook: nextId gave ${case_id}, which is already a case`);
     const c = { case_id, subject, status: 'open' as CaseStatus, opened_at: at, accounts: [...accounts], alert_ids: [...alert_ids], restitution: {}, log: [] as CaseLogEntry[] };
     this.cases.set(case_id, c);
     this.bySubject.set(key, case_id);
@@ -139,6 +162,14 @@ export class CaseBook {
     return r;
   }
 
+  /** Hand the case to `assignee` (any status but closed); the log keeps who had it before. */
+  assign(case_id: string, assignee: string, at: string, actor: string): Case {
+    const c = this.mutable(case_id);
+    this.append(c, at, actor, 'assigned', c.assignee ? `${c.assignee} → ${assignee}` : assignee);
+    c.assignee = assignee;
+    return view(c);
+  }
+
   note(case_id: string, text: string, at: string, actor: string): void {
     this.append(this.mutable(case_id), at, actor, 'note', text);
   }
@@ -153,6 +184,11 @@ export class CaseBook {
   private append(c: { log: CaseLogEntry[] }, at: string, actor: string, action: CaseLogEntry['action'], detail: string): void {
     c.log.push(Object.freeze({ seq: c.log.length + 1, at, actor, action, detail }));
   }
+}
+
+/** The key under which a subject has at most one case that is not closed, e.g. `campaign:cmp_1`. */
+export function subjectKey(subject: Case['subject']): string {
+  return 'campaign_id' in subject ? `campaign:${subject.campaign_id}` : `account:${subject.account_id}`;
 }
 
 /** Callers get copies: the book's own log can only grow through its methods. */

@@ -1,8 +1,21 @@
 import pg from 'pg';
 import type { Alert, DecisionRecord, Notification } from '../engine/types.js';
-import { normalizeAlertQuery, normalizeNotificationQuery } from './normalizeQuery.js';
-import { encodeAlertCursor, encodeNotificationCursor } from './pageCursor.js';
-import type { AlertPage, AlertQuery, NotificationQuery, ProcessedItem, ServiceStore, StoredEvent } from './types.js';
+import { subjectKey, type Case, type CaseLogEntry } from '../cases/CaseBook.js';
+import { checkEvidenceIds, normalizeAlertQuery, normalizeCaseQuery, normalizeNotificationQuery, normalizeSummaryQuery } from './normalizeQuery.js';
+import { encodeAlertCursor, encodeCaseCursor, encodeNotificationCursor } from './pageCursor.js';
+import type {
+  AlertPage,
+  AlertQuery,
+  CasePage,
+  CaseQuery,
+  EvidenceItem,
+  NotificationQuery,
+  ProcessedItem,
+  ServiceStore,
+  StoredEvent,
+  StoreSummary,
+  SummaryQuery,
+} from './types.js';
 
 export interface PostgresStoreOptions {
   /** Connection string, e.g. `postgres://kabuguard@db:5432/kabuguard`. Ignored when `pool` is given. */
@@ -64,6 +77,23 @@ const MIGRATIONS: string[] = [
      seq bigint PRIMARY KEY,
      state bytea NOT NULL,
      saved_at timestamptz NOT NULL DEFAULT now()
+   );`,
+  // Cases of the console. The log is its own insert-only table so the audit trail is append-only on disk too.
+  `CREATE TABLE {s}.cases (
+     n bigserial PRIMARY KEY,
+     case_id text NOT NULL UNIQUE,
+     subject text NOT NULL,
+     status text NOT NULL,
+     version int NOT NULL,
+     body jsonb NOT NULL
+   );
+   CREATE UNIQUE INDEX cases_open_subject ON {s}.cases (subject) WHERE status <> 'closed';
+   CREATE INDEX cases_status ON {s}.cases (status, n);
+   CREATE TABLE {s}.case_log (
+     case_id text NOT NULL REFERENCES {s}.cases (case_id),
+     seq int NOT NULL,
+     body jsonb NOT NULL,
+     PRIMARY KEY (case_id, seq)
    );`,
 ];
 
@@ -282,6 +312,132 @@ export class PostgresStore implements ServiceStore {
   async getDecision(decisionId: string): Promise<DecisionRecord | undefined> {
     const r = await this.pool.query<{ body: DecisionRecord }>(`SELECT body FROM ${this.s}.decisions WHERE decision_id = $1`, [decisionId]);
     return r.rows[0]?.body;
+  }
+
+  async getAlert(alertId: string): Promise<Alert | undefined> {
+    const r = await this.pool.query<{ body: Alert }>(`SELECT body FROM ${this.s}.alerts WHERE alert_id = $1`, [alertId]);
+    return r.rows[0]?.body;
+  }
+
+  async getEvidence(eventIds: string[]): Promise<EvidenceItem[]> {
+    checkEvidenceIds(eventIds);
+    if (eventIds.length === 0) return [];
+    const r = await this.pool.query<{ seq: string; body: EvidenceItem['event']; dbody: DecisionRecord | null }>(
+      `SELECT e.seq, e.body, d.body AS dbody FROM ${this.s}.events e LEFT JOIN ${this.s}.decisions d ON d.event_id = e.id
+        WHERE e.id = ANY($1::text[]) ORDER BY e.seq`,
+      [eventIds],
+    );
+    return r.rows.map((row) => {
+      const item: EvidenceItem = { seq: Number(row.seq), event: row.body };
+      if (row.dbody) item.decision = row.dbody;
+      return item;
+    });
+  }
+
+  async summarize(q: SummaryQuery): Promise<StoreSummary> {
+    const n = normalizeSummaryQuery(q);
+    const counts = async (sql: string): Promise<Record<string, number>> =>
+      Object.fromEntries((await this.pool.query<{ k: string; c: string }>(sql)).rows.map((r) => [r.k, Number(r.c)]));
+    const params: number[] = [n.bucketMs];
+    const where: string[] = [];
+    if (n.sinceMs !== undefined) where.push(`ts_ms >= $${params.push(n.sinceMs)}`);
+    if (n.untilMs !== undefined) where.push(`ts_ms < $${params.push(n.untilMs)}`);
+    const [events, decisions, kinds, severities, buckets, notifications, cases] = await Promise.all([
+      // Sequence numbers run 1, 2, 3… without gaps (batches commit under one lock and a failed one
+      // rolls back its numbers), so the largest is the count, read from the index.
+      this.pool.query<{ s: string | null }>(`SELECT max(seq) AS s FROM ${this.s}.events`),
+      counts(`SELECT decision AS k, count(*) AS c FROM ${this.s}.decisions GROUP BY decision`),
+      counts(`SELECT kind AS k, count(*) AS c FROM ${this.s}.alerts GROUP BY kind`),
+      counts(`SELECT severity AS k, count(*) AS c FROM ${this.s}.alerts GROUP BY severity`),
+      this.pool.query<{ b: string; kind: string; c: string }>(
+        `SELECT (ts_ms / $1) * $1 AS b, kind, count(*) AS c FROM ${this.s}.alerts ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+          GROUP BY b, kind ORDER BY b, kind`,
+        params,
+      ),
+      this.pool.query<{ c: string }>(`SELECT count(*) AS c FROM ${this.s}.notifications`),
+      counts(`SELECT status AS k, count(*) AS c FROM ${this.s}.cases GROUP BY status`),
+    ]);
+    return {
+      events: Number(events.rows[0].s ?? 0),
+      decisions_by_outcome: decisions,
+      alerts_by_kind: kinds,
+      alerts_by_severity: severities,
+      alerts_over_time: buckets.rows.map((r) => ({ bucket_start: new Date(Number(r.b)).toISOString(), kind: r.kind, count: Number(r.c) })),
+      notifications: Number(notifications.rows[0].c),
+      cases_by_status: cases,
+    };
+  }
+
+  async listCases(q: CaseQuery): Promise<CasePage> {
+    const n = normalizeCaseQuery(q);
+    const params: (string | number)[] = [];
+    const where: string[] = [];
+    if (n.status !== undefined) where.push(`c.status = $${params.push(n.status)}`);
+    if (n.beforeN !== undefined) where.push(`c.n < $${params.push(n.beforeN)}`);
+    const r = await this.pool.query<{ n: string; body: Omit<Case, 'log'>; log: CaseLogEntry[] | null }>(
+      `SELECT c.n, c.body, (SELECT jsonb_agg(l.body ORDER BY l.seq) FROM ${this.s}.case_log l WHERE l.case_id = c.case_id) AS log
+         FROM ${this.s}.cases c ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY c.n DESC LIMIT $${params.push(n.limit + 1)}`,
+      params,
+    );
+    const more = r.rows.length > n.limit;
+    const page = more ? r.rows.slice(0, n.limit) : r.rows;
+    const last = page[page.length - 1];
+    return {
+      cases: page.map((row) => ({ ...row.body, log: row.log ?? [] })),
+      next_cursor: more && last ? encodeCaseCursor(Number(last.n)) : undefined,
+    };
+  }
+
+  async getCase(caseId: string): Promise<Case | undefined> {
+    return this.oneCase('c.case_id = $1', caseId);
+  }
+
+  async findOpenCase(subject: Case['subject']): Promise<Case | undefined> {
+    return this.oneCase(`c.subject = $1 AND c.status <> 'closed'`, subjectKey(subject));
+  }
+
+  private async oneCase(where: string, param: string): Promise<Case | undefined> {
+    const r = await this.pool.query<{ body: Omit<Case, 'log'>; log: CaseLogEntry[] | null }>(
+      `SELECT c.body, (SELECT jsonb_agg(l.body ORDER BY l.seq) FROM ${this.s}.case_log l WHERE l.case_id = c.case_id) AS log
+         FROM ${this.s}.cases c WHERE ${where}`,
+      [param],
+    );
+    const row = r.rows[0];
+    return row ? { ...row.body, log: row.log ?? [] } : undefined;
+  }
+
+  async newCaseId(): Promise<string> {
+    const r = await this.pool.query<{ c: string }>(`SELECT count(*) AS c FROM ${this.s}.cases`);
+    return `case_${Number(r.rows[0].c) + 1}`;
+  }
+
+  async saveCase(c: Case, expectedLogLength: number): Promise<boolean> {
+    const { log, ...head } = c;
+    if (log.length < expectedLogLength) throw new RangeError(`case ${c.case_id}: its log has ${log.length} entries, fewer than the ${expectedLogLength} stored; a log only grows`);
+    return this.tx(async (client) => {
+      const written =
+        expectedLogLength === 0
+          ? await client.query(
+              `INSERT INTO ${this.s}.cases (case_id, subject, status, version, body) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT DO NOTHING`,
+              [c.case_id, subjectKey(c.subject), c.status, log.length, JSON.stringify(head)],
+            )
+          : await client.query(`UPDATE ${this.s}.cases SET status = $1, version = $2, body = $3::jsonb WHERE case_id = $4 AND version = $5`, [
+              c.status,
+              log.length,
+              JSON.stringify(head),
+              c.case_id,
+              expectedLogLength,
+            ]);
+      if (written.rowCount === 0) return false;
+      const added = log.slice(expectedLogLength);
+      if (added.length > 0) {
+        await client.query(
+          `INSERT INTO ${this.s}.case_log (case_id, seq, body) SELECT $1, seq, body::jsonb FROM unnest($2::int[], $3::text[]) AS u(seq, body)`,
+          [c.case_id, added.map((e) => e.seq), added.map((e) => JSON.stringify(e))],
+        );
+      }
+      return true;
+    });
   }
 
   async saveSnapshot(seq: number, state: Buffer): Promise<void> {

@@ -1,8 +1,21 @@
 import Database from 'better-sqlite3';
 import type { Alert, DecisionRecord, Notification } from '../engine/types.js';
-import { normalizeAlertQuery, normalizeNotificationQuery } from './normalizeQuery.js';
-import { encodeAlertCursor, encodeNotificationCursor } from './pageCursor.js';
-import type { AlertPage, AlertQuery, NotificationQuery, ProcessedItem, ServiceStore, StoredEvent } from './types.js';
+import { subjectKey, type Case, type CaseLogEntry } from '../cases/CaseBook.js';
+import { checkEvidenceIds, normalizeAlertQuery, normalizeCaseQuery, normalizeNotificationQuery, normalizeSummaryQuery } from './normalizeQuery.js';
+import { encodeAlertCursor, encodeCaseCursor, encodeNotificationCursor } from './pageCursor.js';
+import type {
+  AlertPage,
+  AlertQuery,
+  CasePage,
+  CaseQuery,
+  EvidenceItem,
+  NotificationQuery,
+  ProcessedItem,
+  ServiceStore,
+  StoredEvent,
+  StoreSummary,
+  SummaryQuery,
+} from './types.js';
 
 export interface SqliteStoreOptions {
   /**
@@ -66,6 +79,23 @@ const MIGRATIONS: string[] = [
      state BLOB NOT NULL,
      saved_at TEXT NOT NULL
    );`,
+  // Cases of the console. The log is its own insert-only table so the audit trail is append-only on disk too.
+  `CREATE TABLE cases (
+     n INTEGER PRIMARY KEY,
+     case_id TEXT NOT NULL UNIQUE,
+     subject TEXT NOT NULL,
+     status TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     json TEXT NOT NULL
+   );
+   CREATE UNIQUE INDEX cases_open_subject ON cases (subject) WHERE status <> 'closed';
+   CREATE INDEX cases_status ON cases (status, n);
+   CREATE TABLE case_log (
+     case_id TEXT NOT NULL REFERENCES cases (case_id),
+     seq INTEGER NOT NULL,
+     json TEXT NOT NULL,
+     PRIMARY KEY (case_id, seq)
+   );`,
 ];
 
 /** Rows of `eventsAfter` read per query: an open cursor must not span an `await`. */
@@ -108,6 +138,17 @@ export class SqliteStore implements ServiceStore {
       eventsAfter: db.prepare<[number, number], { seq: number; t: number; json: string }>(
         'SELECT seq, t, json FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
       ),
+      alertById: db.prepare<[string], { json: string }>('SELECT json FROM alerts WHERE alert_id = ?'),
+      evidence: db.prepare<[string], { seq: number; json: string; djson: string | null }>(
+        'SELECT e.seq, e.json, d.json AS djson FROM events e LEFT JOIN decisions d ON d.event_id = e.id WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.seq',
+      ),
+      caseById: db.prepare<[string], { json: string }>('SELECT json FROM cases WHERE case_id = ?'),
+      caseLog: db.prepare<[string], { json: string }>('SELECT json FROM case_log WHERE case_id = ? ORDER BY seq'),
+      openCase: db.prepare<[string], { case_id: string }>("SELECT case_id FROM cases WHERE subject = ? AND status <> 'closed'"),
+      countCases: db.prepare<[], { c: number }>('SELECT count(*) AS c FROM cases'),
+      insertCase: db.prepare('INSERT OR IGNORE INTO cases (case_id, subject, status, version, json) VALUES (?, ?, ?, ?, ?)'),
+      updateCase: db.prepare('UPDATE cases SET status = ?, version = ?, json = ? WHERE case_id = ? AND version = ?'),
+      insertCaseLog: db.prepare('INSERT INTO case_log (case_id, seq, json) VALUES (?, ?, ?)'),
     };
     // IMMEDIATE: take the write lock before reading max(seq), so two connections never hand out the same seq.
     this.recordTx = this.db.transaction((items: ProcessedItem[]) => this.recordItems(items)).immediate;
@@ -214,6 +255,116 @@ export class SqliteStore implements ServiceStore {
   async getDecision(decisionId: string): Promise<DecisionRecord | undefined> {
     const row = this.stmt.decisionById.get(decisionId);
     return row ? (JSON.parse(row.json) as DecisionRecord) : undefined;
+  }
+
+  async getAlert(alertId: string): Promise<Alert | undefined> {
+    const row = this.stmt.alertById.get(alertId);
+    return row ? (JSON.parse(row.json) as Alert) : undefined;
+  }
+
+  async getEvidence(eventIds: string[]): Promise<EvidenceItem[]> {
+    checkEvidenceIds(eventIds);
+    if (eventIds.length === 0) return [];
+    return this.stmt.evidence.all(JSON.stringify(eventIds)).map((r) => {
+      const item: EvidenceItem = { seq: r.seq, event: JSON.parse(r.json) };
+      if (r.djson) item.decision = JSON.parse(r.djson) as DecisionRecord;
+      return item;
+    });
+  }
+
+  async summarize(q: SummaryQuery): Promise<StoreSummary> {
+    const n = normalizeSummaryQuery(q);
+    const db = this.db;
+    const counts = (sql: string): Record<string, number> =>
+      Object.fromEntries(db.prepare<[], { k: string; c: number }>(sql).all().map((r) => [r.k, r.c]));
+    const where: string[] = [];
+    const params: number[] = [n.bucketMs, n.bucketMs];
+    if (n.sinceMs !== undefined) {
+      where.push('ts_ms >= ?');
+      params.push(n.sinceMs);
+    }
+    if (n.untilMs !== undefined) {
+      where.push('ts_ms < ?');
+      params.push(n.untilMs);
+    }
+    const buckets = db
+      .prepare<number[], { b: number; kind: string; c: number }>(
+        `SELECT (ts_ms / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS b, kind, count(*) AS c FROM alerts ${where.length ? 'WHERE ' + where.join(' AND ') : ''} GROUP BY b, kind ORDER BY b, kind`,
+      )
+      .all(...params);
+    return {
+      // Sequence numbers run 1, 2, 3… without gaps (a failed batch rolls back its numbers), so the
+      // largest is the count, read from the index instead of scanning the table.
+      events: this.stmt.maxSeq.get()?.s ?? 0,
+      decisions_by_outcome: counts('SELECT decision AS k, count(*) AS c FROM decisions GROUP BY decision'),
+      alerts_by_kind: counts('SELECT kind AS k, count(*) AS c FROM alerts GROUP BY kind'),
+      alerts_by_severity: counts('SELECT severity AS k, count(*) AS c FROM alerts GROUP BY severity'),
+      alerts_over_time: buckets.map((r) => ({ bucket_start: new Date(r.b).toISOString(), kind: r.kind, count: r.c })),
+      notifications: db.prepare<[], { c: number }>('SELECT count(*) AS c FROM notifications').get()?.c ?? 0,
+      cases_by_status: counts('SELECT status AS k, count(*) AS c FROM cases GROUP BY status'),
+    };
+  }
+
+  async listCases(q: CaseQuery): Promise<CasePage> {
+    const n = normalizeCaseQuery(q);
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (n.status !== undefined) {
+      where.push('status = ?');
+      params.push(n.status);
+    }
+    if (n.beforeN !== undefined) {
+      where.push('n < ?');
+      params.push(n.beforeN);
+    }
+    params.push(n.limit + 1);
+    const rows = this.db
+      .prepare<(string | number)[], { n: number; case_id: string; json: string }>(
+        `SELECT n, case_id, json FROM cases ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY n DESC LIMIT ?`,
+      )
+      .all(...params);
+    const more = rows.length > n.limit;
+    const page = more ? rows.slice(0, n.limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      cases: page.map((r) => this.withLog(r.case_id, r.json)),
+      next_cursor: more && last ? encodeCaseCursor(last.n) : undefined,
+    };
+  }
+
+  async getCase(caseId: string): Promise<Case | undefined> {
+    const row = this.stmt.caseById.get(caseId);
+    return row ? this.withLog(caseId, row.json) : undefined;
+  }
+
+  async findOpenCase(subject: Case['subject']): Promise<Case | undefined> {
+    const row = this.stmt.openCase.get(subjectKey(subject));
+    return row ? this.getCase(row.case_id) : undefined;
+  }
+
+  async newCaseId(): Promise<string> {
+    return `case_${(this.stmt.countCases.get()?.c ?? 0) + 1}`;
+  }
+
+  async saveCase(c: Case, expectedLogLength: number): Promise<boolean> {
+    const { log, ...head } = c;
+    if (log.length < expectedLogLength) throw new RangeError(`case ${c.case_id}: its log has ${log.length} entries, fewer than the ${expectedLogLength} stored; a log only grows`);
+    return this.db.transaction(() => {
+      const s = this.stmt;
+      const json = JSON.stringify(head);
+      const written =
+        expectedLogLength === 0
+          ? s.insertCase.run(c.case_id, subjectKey(c.subject), c.status, log.length, json).changes
+          : s.updateCase.run(c.status, log.length, json, c.case_id, expectedLogLength).changes;
+      if (written === 0) return false;
+      for (const e of log.slice(expectedLogLength)) s.insertCaseLog.run(c.case_id, e.seq, JSON.stringify(e));
+      return true;
+    }).immediate();
+  }
+
+  private withLog(caseId: string, json: string): Case {
+    const log = this.stmt.caseLog.all(caseId).map((r) => JSON.parse(r.json) as CaseLogEntry);
+    return { ...(JSON.parse(json) as Omit<Case, 'log'>), log };
   }
 
   async saveSnapshot(seq: number, state: Buffer): Promise<void> {

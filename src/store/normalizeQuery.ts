@@ -1,5 +1,11 @@
-import { decodeAlertCursor, decodeNotificationCursor, type AlertCursor } from './pageCursor.js';
-import type { AlertQuery, NotificationQuery } from './types.js';
+import { decodeAlertCursor, decodeCaseCursor, decodeNotificationCursor, type AlertCursor } from './pageCursor.js';
+import type { AlertQuery, CaseQuery, NotificationQuery, SummaryQuery } from './types.js';
+
+const CASE_STATUSES = ['open', 'investigating', 'confirmed', 'false_positive', 'closed'];
+/** Most buckets one summary may span: a chart wider than this is unreadable and the query unbounded. */
+export const MAX_SUMMARY_BUCKETS = 5000;
+/** Most evidence events fetched at once. */
+export const MAX_EVIDENCE_IDS = 1000;
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
@@ -47,6 +53,39 @@ export function normalizeNotificationQuery(q: NotificationQuery): NormalizedNoti
     limit: pageSize(q.limit),
     afterN: q.cursor ? decodeNotificationCursor(q.cursor) : undefined,
   };
+}
+
+export interface NormalizedCaseQuery {
+  status?: string;
+  limit: number;
+  beforeN?: number;
+}
+
+export function normalizeCaseQuery(q: CaseQuery): NormalizedCaseQuery {
+  if (q.status !== undefined && !CASE_STATUSES.includes(q.status)) {
+    throw new RangeError(`status: must be one of ${CASE_STATUSES.join(', ')}, got ${JSON.stringify(q.status)}`);
+  }
+  return { status: q.status, limit: pageSize(q.limit), beforeN: q.cursor ? decodeCaseCursor(q.cursor) : undefined };
+}
+
+export interface NormalizedSummaryQuery {
+  bucketMs: number;
+  sinceMs?: number;
+  untilMs?: number;
+}
+
+export function normalizeSummaryQuery(q: SummaryQuery): NormalizedSummaryQuery {
+  if (!Number.isSafeInteger(q.bucketMs) || q.bucketMs < 60_000) throw new RangeError(`bucket: must be a whole number of ms of at least 60000 (one minute), got ${q.bucketMs}`);
+  const sinceMs = parseBound('since', q.since);
+  const untilMs = parseBound('until', q.until);
+  if (sinceMs !== undefined && untilMs !== undefined && (untilMs - sinceMs) / q.bucketMs > MAX_SUMMARY_BUCKETS) {
+    throw new RangeError(`bucket: since..until spans more than ${MAX_SUMMARY_BUCKETS} buckets; use a wider bucket or a shorter range`);
+  }
+  return { bucketMs: q.bucketMs, sinceMs, untilMs };
+}
+
+export function checkEvidenceIds(ids: string[]): void {
+  if (ids.length > MAX_EVIDENCE_IDS) throw new RangeError(`event_ids: at most ${MAX_EVIDENCE_IDS} at once, got ${ids.length}`);
 }
 
 function pageSize(limit: number | undefined): number {

@@ -14,6 +14,7 @@ export interface AlertCursor {
 
 const PREFIX_ALERT = 'a1.';
 const PREFIX_NOTIFICATION = 'n1.';
+const PREFIX_CASE = 'c1.';
 
 export function encodeAlertCursor(c: AlertCursor): string {
   return PREFIX_ALERT + Buffer.from(JSON.stringify([c.order, c.tsMs, c.alertId])).toString('base64url');
@@ -34,6 +35,17 @@ export function encodeNotificationCursor(n: number): string {
 
 export function decodeNotificationCursor(cursor: string): number {
   const v = decodeJson(cursor, PREFIX_NOTIFICATION);
+  if (!Array.isArray(v) || !Number.isSafeInteger(v[0])) throw invalidCursor();
+  return v[0];
+}
+
+/** Cases page newest first: the cursor is the store number of the last case of the page. */
+export function encodeCaseCursor(n: number): string {
+  return PREFIX_CASE + Buffer.from(JSON.stringify([n])).toString('base64url');
+}
+
+export function decodeCaseCursor(cursor: string): number {
+  const v = decodeJson(cursor, PREFIX_CASE);
   if (!Array.isArray(v) || !Number.isSafeInteger(v[0])) throw invalidCursor();
   return v[0];
 }

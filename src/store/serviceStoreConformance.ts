@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import type { LoginEvent, MarketTradeEvent } from '../events/schema.js';
 import type { Alert, DecisionRecord, Notification } from '../engine/types.js';
+import { CaseBook } from '../cases/CaseBook.js';
 import type { ProcessedItem, ServiceStore } from './types.js';
 
 export interface StoreConformanceCase {
@@ -265,6 +266,116 @@ export const STORE_CONFORMANCE_CASES: StoreConformanceCase[] = [
         const tail = await collect(s.eventsAfter(seqs[2399]!));
         assert.deepEqual(tail.map((e) => e.event.id), items.slice(2400).map((x) => x.event.id));
         assert.deepEqual(await collect(s.eventsAfter(seqs[2499]!)), []);
+      }),
+  },
+  {
+    name: 'returns an alert by id and its evidence events in processing order, each with its decision',
+    run: (open) =>
+      withStore(open, async (s) => {
+        await s.recordBatch([sampleItem(1, { alerts: [{ event_ids: ['ev2', 'mt3', 'ev1', 'missing'] }] }), sampleItem(2), marketItem(3)]);
+        const alert = await s.getAlert('al_ev1_0');
+        assert.deepEqual(alert?.event_ids, ['ev2', 'mt3', 'ev1', 'missing']);
+        assert.equal(await s.getAlert('al_nope'), undefined);
+        const ev = await s.getEvidence(alert!.event_ids);
+        assert.deepEqual(ev.map((e) => e.event.id), ['ev1', 'ev2', 'mt3'], 'recorded ones only, in processing order');
+        assert.deepEqual(ev[1].event, sampleItem(2).event);
+        assert.deepEqual(ev[1].decision, sampleItem(2).decision);
+        assert.equal(ev[2].decision, undefined, 'a market trade takes no decision');
+        assert.ok(ev[0].seq < ev[1].seq && ev[1].seq < ev[2].seq);
+        assert.deepEqual(await s.getEvidence([]), []);
+        await assert.rejects(s.getEvidence(Array.from({ length: 1001 }, (_, i) => `x${i}`)), /event_ids/);
+      }),
+  },
+  {
+    name: 'summarizes what it holds: events, decisions by outcome, alerts by kind, severity and time bucket, notifications, cases',
+    run: (open) =>
+      withStore(open, async (s) => {
+        const HOUR = 3_600_000;
+        await s.recordBatch([
+          sampleItem(1, { alerts: [{ kind: 'account_takeover', severity: 'high' }, { kind: 'pump_and_dump', severity: 'critical' }] }),
+          sampleItem(2, { alerts: [{ kind: 'account_takeover', severity: 'medium' }] }),
+          sampleItem(3600 + 5, { alerts: [{ kind: 'account_takeover', severity: 'high' }] }),
+          marketItem(7),
+        ]);
+        await s.recordBatch([sampleItem(1)]);
+        const book = new CaseBook();
+        await s.saveCase(book.open({ account_id: 'A1' }, iso(T0), 'analyst'), 0);
+        const sum = await s.summarize({ bucketMs: HOUR });
+        assert.equal(sum.events, 4, 'the duplicate is not counted');
+        assert.deepEqual(sum.decisions_by_outcome, { allow: 1, step_up: 2 });
+        assert.deepEqual(sum.alerts_by_kind, { account_takeover: 3, pump_and_dump: 1 });
+        assert.deepEqual(sum.alerts_by_severity, { critical: 1, high: 2, medium: 1 });
+        assert.deepEqual(sum.alerts_over_time, [
+          { bucket_start: iso(T0), kind: 'account_takeover', count: 2 },
+          { bucket_start: iso(T0), kind: 'pump_and_dump', count: 1 },
+          { bucket_start: iso(T0 + HOUR), kind: 'account_takeover', count: 1 },
+        ]);
+        assert.equal(sum.notifications, 3);
+        assert.deepEqual(sum.cases_by_status, { open: 1 });
+        const late = await s.summarize({ bucketMs: HOUR, since: iso(T0 + HOUR) });
+        assert.deepEqual(late.alerts_over_time, [{ bucket_start: iso(T0 + HOUR), kind: 'account_takeover', count: 1 }]);
+        assert.equal(late.alerts_by_kind.account_takeover, 3, 'totals are not limited by since/until');
+        await assert.rejects(s.summarize({ bucketMs: 10 }), /bucket/);
+        await assert.rejects(s.summarize({ bucketMs: 60_000, since: iso(T0), until: iso(T0 + 365 * 24 * HOUR) }), /bucket/);
+      }),
+  },
+  {
+    name: 'stores cases with an append-only log, one case per subject until it is closed, refusing stale writes',
+    run: (open) =>
+      withStore(open, async (s) => {
+        assert.equal(await s.newCaseId(), 'case_1');
+        const book = new CaseBook({ nextId: () => 'case_1' });
+        const opened = book.open({ campaign_id: 'cmp_1' }, iso(T0), 'system', ['V1', 'V2'], ['al_1']);
+        assert.equal(await s.saveCase(opened, 0), true);
+        assert.deepEqual(await s.getCase('case_1'), opened);
+        assert.equal(await s.newCaseId(), 'case_2');
+        // A second new case for the same subject, or a case id that is taken, is refused.
+        const rival = new CaseBook({ nextId: () => 'case_2' }).open({ campaign_id: 'cmp_1' }, iso(T0), 'other');
+        assert.equal(await s.saveCase(rival, 0), false);
+        assert.equal(await s.saveCase(opened, 0), false);
+        assert.deepEqual(await s.findOpenCase({ campaign_id: 'cmp_1' }), opened);
+        assert.equal(await s.findOpenCase({ campaign_id: 'cmp_2' }), undefined);
+
+        const stored = (await s.getCase('case_1'))!;
+        const working = new CaseBook({ cases: [stored] });
+        working.assign('case_1', 'analyst-a', iso(T0 + 1000), 'lead');
+        working.transition('case_1', 'investigating', iso(T0 + 2000), 'analyst-a');
+        const moved = working.get('case_1');
+        assert.equal(await s.saveCase(moved, stored.log.length), true);
+        // Someone else acting on the version read before: refused, nothing written.
+        const stale = new CaseBook({ cases: [stored] });
+        stale.note('case_1', 'late note', iso(T0 + 3000), 'analyst-b');
+        assert.equal(await s.saveCase(stale.get('case_1'), stored.log.length), false);
+        const now = (await s.getCase('case_1'))!;
+        assert.deepEqual(now, moved);
+        assert.equal(now.assignee, 'analyst-a');
+        assert.deepEqual(now.log.map((e) => e.action), ['opened', 'assigned', 'status']);
+
+        working.transition('case_1', 'confirmed', iso(T0 + 4000), 'analyst-a');
+        working.recordLoss('case_1', 'V1', 1_000_000, 2_000, iso(T0 + 5000), 'analyst-a');
+        working.transition('case_1', 'closed', iso(T0 + 6000), 'lead');
+        assert.equal(await s.saveCase(working.get('case_1'), now.log.length), true);
+        const closed = (await s.getCase('case_1'))!;
+        assert.equal(closed.status, 'closed');
+        assert.equal(closed.restitution.V1.compensation_jpy, 502_000);
+        assert.deepEqual(closed.log.slice(0, 3), now.log, 'earlier entries unchanged');
+        // A closed case frees its subject for a new one.
+        assert.equal(await s.findOpenCase({ campaign_id: 'cmp_1' }), undefined);
+        const again = new CaseBook({ nextId: () => 'case_2' }).open({ campaign_id: 'cmp_1' }, iso(T0 + 7000), 'system');
+        assert.equal(await s.saveCase(again, 0), true);
+        const acct = new CaseBook({ nextId: () => 'case_3' }).open({ account_id: 'A9' }, iso(T0 + 8000), 'system', ['A9']);
+        assert.equal(await s.saveCase(acct, 0), true);
+
+        assert.deepEqual((await s.listCases({})).cases.map((c) => c.case_id), ['case_3', 'case_2', 'case_1'], 'newest first');
+        assert.deepEqual((await s.listCases({ status: 'closed' })).cases.map((c) => c.case_id), ['case_1']);
+        const p1 = await s.listCases({ limit: 2 });
+        assert.deepEqual(p1.cases.map((c) => c.case_id), ['case_3', 'case_2']);
+        const p2 = await s.listCases({ limit: 2, cursor: p1.next_cursor });
+        assert.deepEqual(p2.cases, [closed]);
+        assert.equal(p2.next_cursor, undefined);
+        await assert.rejects(s.listCases({ status: 'pending' as never }), /status/);
+        await assert.rejects(s.listCases({ cursor: 'garbage' }), /cursor/);
+        await assert.rejects(s.saveCase({ ...closed, log: closed.log.slice(0, 2) }, closed.log.length), /only grows/);
       }),
   },
 ];

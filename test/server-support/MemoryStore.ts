@@ -3,7 +3,8 @@
  * start a second server on the same data (a restart) or on a copy taken earlier (a crash).
  */
 import type { Alert, DecisionRecord, Notification } from '../../src/engine/types.js';
-import type { AlertPage, AlertQuery, ProcessedItem, ServiceStore, StoredEvent } from '../../src/store/types.js';
+import { subjectKey, type Case } from '../../src/cases/CaseBook.js';
+import type { AlertPage, AlertQuery, CaseQuery, EvidenceItem, ProcessedItem, ServiceStore, StoredEvent, StoreSummary, SummaryQuery } from '../../src/store/types.js';
 
 type NotificationQuery = Parameters<ServiceStore['listNotifications']>[0];
 
@@ -15,10 +16,11 @@ export interface MemoryDisk {
   notifications: { seq: number; n: Notification }[];
   snapshot?: { seq: number; state: Buffer };
   nextSeq: number;
+  cases: Case[];
 }
 
 export function createDisk(): MemoryDisk {
-  return { events: [], ids: new Map(), decisions: new Map(), alerts: [], notifications: [], nextSeq: 1 };
+  return { events: [], ids: new Map(), decisions: new Map(), alerts: [], notifications: [], nextSeq: 1, cases: [] };
 }
 
 /** What a crash at this moment would leave on disk. */
@@ -31,6 +33,7 @@ export function copyDisk(d: MemoryDisk): MemoryDisk {
     notifications: [...d.notifications],
     snapshot: d.snapshot,
     nextSeq: d.nextSeq,
+    cases: [...d.cases],
   };
 }
 
@@ -118,6 +121,74 @@ export class MemoryStore implements ServiceStore {
 
   async getDecision(id: string) {
     return this.disk.decisions.get(id);
+  }
+
+  async getAlert(id: string) {
+    return this.disk.alerts.find((a) => a.alert_id === id);
+  }
+
+  async getEvidence(ids: string[]): Promise<EvidenceItem[]> {
+    const want = new Set(ids);
+    return this.disk.events
+      .filter((e) => want.has(e.event.id))
+      .map((e) => {
+        const decision = this.disk.ids.get(e.event.id)?.decision;
+        return decision ? { seq: e.seq, event: e.event, decision } : { seq: e.seq, event: e.event };
+      });
+  }
+
+  async summarize(q: SummaryQuery): Promise<StoreSummary> {
+    const tally = <T>(xs: T[], key: (x: T) => string): Record<string, number> => {
+      const out: Record<string, number> = {};
+      for (const x of xs) out[key(x)] = (out[key(x)] ?? 0) + 1;
+      return out;
+    };
+    const inRange = this.disk.alerts.filter((a) => (q.since === undefined || Date.parse(a.ts) >= Date.parse(q.since)) && (q.until === undefined || Date.parse(a.ts) < Date.parse(q.until)));
+    const buckets = tally(inRange, (a) => `${Math.floor(Date.parse(a.ts) / q.bucketMs) * q.bucketMs}|${a.kind}`);
+    return {
+      events: this.disk.events.length,
+      decisions_by_outcome: tally([...this.disk.decisions.values()], (d) => d.decision),
+      alerts_by_kind: tally(this.disk.alerts, (a) => a.kind),
+      alerts_by_severity: tally(this.disk.alerts, (a) => a.severity),
+      alerts_over_time: Object.entries(buckets)
+        .map(([k, count]) => ({ b: Number(k.split('|')[0]), kind: k.split('|')[1]!, count }))
+        .sort((x, y) => x.b - y.b || x.kind.localeCompare(y.kind))
+        .map((r) => ({ bucket_start: new Date(r.b).toISOString(), kind: r.kind, count: r.count })),
+      notifications: this.disk.notifications.length,
+      cases_by_status: tally(this.disk.cases, (c) => c.status),
+    };
+  }
+
+  async listCases(q: CaseQuery) {
+    const limit = q.limit ?? 100;
+    const before = q.cursor ? Number(q.cursor) : Infinity;
+    const rows = this.disk.cases.map((c, i) => ({ c, n: i + 1 })).filter((r) => r.n < before && (q.status === undefined || r.c.status === q.status)).reverse();
+    const page = rows.slice(0, limit);
+    return { cases: page.map((r) => r.c), next_cursor: rows.length > limit ? String(page[page.length - 1]!.n) : undefined };
+  }
+
+  async getCase(id: string) {
+    return this.disk.cases.find((c) => c.case_id === id);
+  }
+
+  async findOpenCase(subject: Case['subject']) {
+    return this.disk.cases.find((c) => c.status !== 'closed' && subjectKey(c.subject) === subjectKey(subject));
+  }
+
+  async newCaseId() {
+    return `case_${this.disk.cases.length + 1}`;
+  }
+
+  async saveCase(c: Case, expected: number) {
+    const i = this.disk.cases.findIndex((x) => x.case_id === c.case_id);
+    if (expected === 0) {
+      if (i >= 0 || (await this.findOpenCase(c.subject))) return false;
+      this.disk.cases.push(c);
+      return true;
+    }
+    if (i < 0 || this.disk.cases[i]!.log.length !== expected) return false;
+    this.disk.cases[i] = c;
+    return true;
   }
 
   async saveSnapshot(seq: number, state: Buffer) {
