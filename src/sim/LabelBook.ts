@@ -14,6 +14,8 @@ export interface Labels {
   benign_lookalikes: { kind: string; account_id?: string; symbol?: string; note: string }[];
   malicious_event_ids: string[];
   beneficiary_event_ids: string[];
+  /** Set after a warm-up: the attack period (and the login figures) start here. */
+  evaluate_from?: string;
 }
 
 export class LabelBook {
@@ -51,7 +53,7 @@ export class LabelBook {
     return this.pumps.length;
   }
 
-  toLabels(attackYen: Map<string, number>): Labels {
+  toLabels(attackYen: Map<string, number>, evaluateFrom?: number): Labels {
     return {
       compromised_accounts: [...this.compromised]
         .sort((a, b) => a[1].t - b[1].t || (a[0] < b[0] ? -1 : 1))
@@ -62,6 +64,7 @@ export class LabelBook {
       benign_lookalikes: this.lookalikes,
       malicious_event_ids: this.malicious,
       beneficiary_event_ids: this.beneficiaryEvents,
+      ...(evaluateFrom !== undefined ? { evaluate_from: isoJst(evaluateFrom) } : {}),
     };
   }
 }

@@ -9,7 +9,7 @@ export function formatWorldSummary(s: WorldSummary): string {
     .map(([k, v]) => `${k} ${fmt(v)}`)
     .join(', ');
   const lines = [
-    `simulated ${s.days} days from ${s.start} (seed ${s.seed}): ${fmt(s.accounts)} customer accounts, ${fmt(s.instruments)} instruments`,
+    `simulated ${s.days} days from ${s.start}${s.warmup_days ? ` after ${s.warmup_days} warm-up days` : ''} (seed ${s.seed}): ${fmt(s.accounts)} customer accounts, ${fmt(s.instruments)} instruments`,
     `  events ${fmt(s.events)}: ${byType}`,
     `  pump campaigns ${s.pump_campaigns} (${s.pumps} pump episodes), compromised accounts ${s.compromised_accounts}, beneficiaries ${s.beneficiaries}`,
     `  stuffing waves ${s.stuffing_waves} from ${fmt(s.stuffing_ips)} IPs, benign lookalikes ${s.benign_lookalikes}`,

@@ -143,3 +143,22 @@ describe('simulateWorld labels', () => {
     }
   });
 });
+
+describe('simulateWorld warm-up', () => {
+  const warm = simulateWorld({ ...OPTS, warmupDays: 3 });
+  const startT = Date.parse('2025-04-07T07:00:00.000+09:00');
+  const malicious = new Set(warm.labels.malicious_event_ids);
+
+  it('adds ordinary customer days before the start, with no attacker event in them', () => {
+    const before = warm.events!.filter((e) => t(e) < startT);
+    expect(before.filter((e) => e.type === 'login').length).toBeGreaterThan(100);
+    expect(before.filter((e) => malicious.has(e.id))).toEqual([]);
+  });
+
+  it('keeps the attack period planned as without warm-up, and says where it starts', () => {
+    expect(warm.labels.evaluate_from).toBe('2025-04-07T07:00:00.000+09:00');
+    expect(warm.labels.compromised_accounts.map((c) => c.account_id).sort()).toEqual(labels.compromised_accounts.map((c) => c.account_id).sort());
+    expect(warm.summary.warmup_days).toBe(3);
+    expect('evaluate_from' in labels).toBe(false);
+  });
+});

@@ -6,7 +6,7 @@
  */
 import type { KgEvent } from '../events/schema.js';
 import { Broker, type BrokerSymbolDay, type SimAccount } from './Broker.js';
-import { DAY, HOUR, simDays } from './calendar.js';
+import { DAY, HOUR, jstDate, jstMidnight, simDays } from './calendar.js';
 import { createCustomer, simulateCustomerDay, type CustomerUniverse, type DayCtx } from './customers.js';
 import { buildInstruments, type InstrumentSpec } from './instruments.js';
 import { LabelBook, type Labels } from './LabelBook.js';
@@ -27,6 +27,13 @@ export interface SimulateOptions {
   days?: number;
   /** First day, `YYYY-MM-DD` (JST). Default 2025-04-07, a Monday of the April 2025 peak. */
   start?: string;
+  /**
+   * Days of ordinary customer life simulated before `start`, with no attack, stuffing or lookalike
+   * in them: the login history a deployment has after replaying the broker's past logs. The labels
+   * then carry `evaluate_from` (the start) so login figures count only the attack period. Default 0
+   * (the output for a seed is then exactly what it was without the option).
+   */
+  warmupDays?: number;
   /** Receives every event in output order; without it the events are returned in `events`. */
   onEvent?: (ev: KgEvent) => void;
   /** Called after each simulated day (progress). */
@@ -37,6 +44,8 @@ export interface WorldSummary {
   seed: number;
   start: string;
   days: number;
+  /** Present when the world was generated with a warm-up before `start`. */
+  warmup_days?: number;
   accounts: number;
   beneficiary_accounts_opened: number;
   instruments: number;
@@ -70,9 +79,14 @@ export function simulateWorld(opts: SimulateOptions = {}): SimulatedWorld {
   const nAccounts = opts.accounts ?? 3000;
   const nDays = opts.days ?? 10;
   const start = opts.start ?? DEFAULT_START;
+  const warmup = opts.warmupDays ?? 0;
   if (!Number.isInteger(nAccounts) || nAccounts < 50) throw new Error(`accounts must be a whole number >= 50 (got ${nAccounts})`);
   if (!Number.isInteger(nDays) || nDays < 1) throw new Error(`days must be a whole number >= 1 (got ${nDays})`);
+  if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`warm-up days must be a whole number >= 0 (got ${warmup})`);
   const days = simDays(start, nDays);
+  // Warm-up days come first and have their own random streams, so the attack period's plans are
+  // those of the same seed without warm-up.
+  const warmDays = warmup > 0 ? simDays(jstDate(jstMidnight(start) - warmup * DAY), warmup) : [];
   const root = new Rng(seed);
   const planRng = root.fork('plan');
   const nCampaigns = Math.max(1, Math.round((nDays / 10) * (2 + nAccounts / 25_000)));
@@ -178,27 +192,29 @@ export function simulateWorld(opts: SimulateOptions = {}): SimulatedWorld {
   const dayRng0 = root.fork('market');
   let quiet: SimAccount[] = [];
   let malicious = 0;
-  for (const d of days) {
-    const dayRng = root.fork(`day${d.index}`);
+  const schedule = [...warmDays.map((d) => ({ d, warm: true })), ...days.map((d) => ({ d, warm: false }))];
+  for (const [i, { d, warm }] of schedule.entries()) {
+    const key = warm ? `warmup${d.index}` : `${d.index}`;
+    const dayRng = root.fork(`day${key}`);
     const sds = new Map<string, BrokerSymbolDay>();
     for (const s of specs) {
       const p = px.get(s.symbol)!;
-      sds.set(s.symbol, new SymbolDay(s, d.midnight, p.close, p.fundamental, dayRng0.fork(`${d.index}/${s.symbol}`), plan.shocksOn(d.index, s.symbol)));
+      sds.set(s.symbol, new SymbolDay(s, d.midnight, p.close, p.fundamental, dayRng0.fork(`${key}/${s.symbol}`), warm ? [] : plan.shocksOn(d.index, s.symbol)));
     }
     broker.beginDay(d.windowStart, d.windowEnd, sds);
-    if (d.index === 0) emitReference(broker, specs, d.windowStart - 60_000);
+    if (i === 0) emitReference(broker, specs, d.windowStart - 60_000);
     for (const a of broker.accounts) {
       if (!a.snapshotEmitted && a.openedAt >= d.windowStart && a.openedAt < d.windowEnd) broker.accountSnapshot(a, a.openedAt);
     }
     for (const a of quiet) a.quietFrom = undefined;
     quiet = [];
-    for (const [id, t] of plan.quietOn(d.index)) {
+    for (const [id, t] of warm ? [] : plan.quietOn(d.index)) {
       const a = broker.byId.get(id);
       if (a) (a.quietFrom = t), quiet.push(a);
     }
     const ctx: DayCtx = { rng: dayRng, broker, midnight: d.midnight, windowStart: d.windowStart, windowEnd: d.windowEnd, tradingDay: d.tse, dayIndex: d.index, labels };
     for (const a of customers) simulateCustomerDay(ctx, a);
-    for (const script of plan.scriptsOn(d.index)) script(ctx);
+    if (!warm) for (const script of plan.scriptsOn(d.index)) script(ctx);
     const out = broker.endDay(() => dayRng.lognormal(1, 0.25));
     for (const ev of out.events) sink(ev);
     for (const id of out.malicious) labels.malicious.push(id);
@@ -209,15 +225,16 @@ export function simulateWorld(opts: SimulateOptions = {}): SimulatedWorld {
       p.close = sd.close;
       p.fundamental *= Math.exp(dayRng.normal(0, sd.spec.sigma * 0.3));
     }
-    opts.onDay?.(d.index + 1, nDays);
+    opts.onDay?.(i + 1, schedule.length);
   }
 
-  const out = labels.toLabels(broker.attackYen);
+  const out = labels.toLabels(broker.attackYen, warmup > 0 ? days[0].windowStart : undefined);
   const counts = broker.counts;
   const summary: WorldSummary = {
     seed,
     start,
     days: nDays,
+    ...(warmup > 0 ? { warmup_days: warmup } : {}),
     accounts: nAccounts,
     beneficiary_accounts_opened: broker.accounts.length - nAccounts,
     instruments: specs.length,

@@ -16,27 +16,30 @@ export function registerSimulate(program: Command): void {
     .option('--accounts <n>', 'customer accounts', '3000')
     .option('--days <n>', 'calendar days', '10')
     .option('--start <date>', 'first day, YYYY-MM-DD (JST)', DEFAULT_START)
+    .option('--warmup-days <n>', 'ordinary customer days before --start, with no attack (login history, as after replaying past logs); labels get evaluate_from', '0')
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',
       `
 Examples:
   kabuguard simulate --out world                       about 3,000 accounts over 10 days (a few seconds)
-  kabuguard simulate --out big --accounts 100000 --days 30 --seed 7`,
+  kabuguard simulate --out big --accounts 100000 --days 30 --seed 7
+  kabuguard simulate --out warm --warmup-days 30       30 quiet days of history first, then the same 10 attack days`,
     )
-    .action((o: { out: string; seed: string; accounts: string; days: string; start: string; json?: boolean }) => {
+    .action((o: { out: string; seed: string; accounts: string; days: string; start: string; warmupDays: string; json?: boolean }) => {
       const seed = parseNumber('--seed', o.seed, { integer: true, min: 0, max: 2 ** 31 });
       const accounts = parseNumber('--accounts', o.accounts, { integer: true, min: 50, max: 5_000_000 });
       const days = parseNumber('--days', o.days, { integer: true, min: 1, max: 366 });
+      const warmupDays = parseNumber('--warmup-days', o.warmupDays, { integer: true, min: 0, max: 366 });
       try {
         jstMidnight(o.start);
       } catch (err) {
         throw new CliError(`option --start: ${(err as Error).message}`);
       }
-      const bar = startProgress('simulate', days, 'days');
+      const bar = startProgress('simulate', warmupDays + days, 'days');
       let res;
       try {
-        res = writeSimulatedWorld(o.out, { seed, accounts, days, start: o.start, onDay: (d) => bar.update(d) });
+        res = writeSimulatedWorld(o.out, { seed, accounts, days, start: o.start, ...(warmupDays > 0 ? { warmupDays } : {}), onDay: (d) => bar.update(d) });
       } finally {
         bar.stop();
       }
