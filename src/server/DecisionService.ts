@@ -5,6 +5,7 @@ import { Engine } from '../engine/Engine.js';
 import { Pipeline } from '../engine/Pipeline.js';
 import type { DecisionRecord } from '../engine/types.js';
 import { createDetectors } from '../detect/index.js';
+import { CampaignLinker } from '../detect/campaign/CampaignLinker.js';
 import type { ProcessedItem, ServiceStore } from '../store/types.js';
 import type { ServiceMetrics } from './createMetrics.js';
 import { ServiceError } from './ServiceError.js';
@@ -96,6 +97,14 @@ export class DecisionService {
   /** Sequence number of the last event recorded by this process or found in the store at start. */
   get seq(): number {
     return this.lastSeq;
+  }
+
+  /**
+   * The engine's campaign linker (campaigns live in engine state, restored with it), or undefined
+   * when the engine runs without one.
+   */
+  get campaigns(): CampaignLinker | undefined {
+    return this.engine?.detectors.find((d): d is CampaignLinker => d instanceof CampaignLinker);
   }
 
   /** Restore the latest snapshot, re-apply later events (without emitting anything), start snapshotting. */

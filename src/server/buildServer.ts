@@ -13,9 +13,13 @@ import { parseBatchBody } from './parseBatchBody.js';
 import { alertQuerySchema, notificationQuerySchema, parseQuery } from './parseQuery.js';
 import { presentError } from './presentError.js';
 import { ServiceError } from './ServiceError.js';
+import { storeQuery } from './storeQuery.js';
 import type { PasswordChecker } from '../passwords/PasswordChecker.js';
 import { passwordRoutes } from './routes/passwords.js';
 import { phishRoutes, type PhishRoutesOptions } from './routes/phish.js';
+import { caseRoutes } from './routes/cases.js';
+import { consoleAssetRoutes, isConsoleAssetPath } from './routes/consoleAssets.js';
+import { consoleQueryRoutes } from './routes/consoleQueries.js';
 
 export interface ServerOptions {
   /** Where events, decisions, alerts and snapshots are recorded. The server owns it from now on and closes it on `app.close()`. */
@@ -50,6 +54,13 @@ export interface ServerOptions {
   passwords?: PasswordChecker;
   /** Serve `POST /v1/phish/urls` with these options. Default: not served. */
   phish?: PhishRoutesOptions;
+  /**
+   * Serve the built web console (`dist/web`) at `/`, without a token: the page asks its user for the
+   * API token and sends it on every API call. Default: not served.
+   */
+  consoleDir?: string;
+  /** Reviewer time for case actions. Default: the system clock. */
+  now?: () => Date;
 }
 
 /** Path of each decision endpoint → the event type its body must have (contract §2). */
@@ -134,7 +145,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     reply.header('x-request-id', req.id);
     if (closing) throw new ServiceError('SERVICE_UNAVAILABLE', 'the service is shutting down; retry shortly', { retryAfterS: 1 });
     const path = req.url.split('?')[0]!;
-    if (!UNAUTHENTICATED.has(path)) {
+    if (!UNAUTHENTICATED.has(path) && !(opts.consoleDir && isConsoleAssetPath(path))) {
       const auth = req.headers.authorization;
       if (!isAuthorized(auth)) {
         reply.header('www-authenticate', 'Bearer realm="kabuguard"');
@@ -257,6 +268,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // Under the same hooks as everything else: bearer auth, in-flight cap, the one error format.
   if (opts.passwords) await app.register(passwordRoutes, { checker: opts.passwords });
   if (opts.phish) await app.register(phishRoutes, opts.phish);
+  await app.register(consoleQueryRoutes, { store: opts.store, service });
+  await app.register(caseRoutes, { store: opts.store, service, now: opts.now });
+  if (opts.consoleDir) await app.register(consoleAssetRoutes, { dir: opts.consoleDir });
 
   app.get('/v1/alerts', async (req) => {
     const q = parseQuery(alertQuerySchema, req.query);
@@ -322,16 +336,6 @@ export function presentDecision(rec: DecisionRecord): Record<string, unknown> {
   out.latency_us = rec.latency_us;
   out.rules = rec.rules;
   return out;
-}
-
-/** Store queries validate their own cursors and bounds with RangeError: that is the client's 400. */
-async function storeQuery<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof RangeError) throw new ServiceError('BAD_REQUEST', err.message, { field: fieldOfReason(err.message) });
-    throw err;
-  }
 }
 
 function sendError(reply: FastifyReply, err: unknown, req: FastifyRequest): FastifyReply {

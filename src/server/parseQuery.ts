@@ -29,6 +29,19 @@ export const notificationQuerySchema = z.strictObject({
   cursor: cursor.optional(),
 });
 
+/** Validate a JSON request body against its schema; a bad one is a 400 naming the field. */
+export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ServiceError('BAD_REQUEST', 'request body must be one JSON object');
+  }
+  const r = schema.safeParse(body);
+  if (r.success) return r.data;
+  const first = r.error.issues[0];
+  let field = first?.path.length ? first.path.map(String).join('.') : undefined;
+  if (first?.code === 'unrecognized_keys') field = first.keys[0];
+  throw new ServiceError('BAD_REQUEST', describeIssues(r.error.issues), { field });
+}
+
 /** Validate a query string against its schema; a bad one is a 400 naming the parameter. */
 export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
   const r = schema.safeParse(query ?? {});

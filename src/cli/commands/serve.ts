@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { CliError } from '../CliError.js';
 import { parseNumber } from '../parseNumber.js';
@@ -17,10 +18,14 @@ interface ServeFlags extends DetectorFlags {
   snapshotEvery: string;
   logLevel: string;
   passwordList?: string[];
+  console: boolean;
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.test(db);
+
+/** The built web console: `dist/web`, beside `dist/src` where this file runs from. */
+const CONSOLE_DIR = fileURLToPath(new URL('../../../web/', import.meta.url));
 
 /** Longest a graceful shutdown may take before the process gives up waiting and exits. */
 const SHUTDOWN_DEADLINE_MS = 30_000;
@@ -37,13 +42,15 @@ export function registerServe(program: Command): void {
     .option('--max-in-flight <n>', 'requests served at once before answering 429', '1024')
     .option('--snapshot-every <events>', 'snapshot engine state after this many events (a restart replays about this many)', '50000')
     .option('--log-level <level>', 'pino log level: fatal, error, warn, info, debug, silent', 'info')
-    .option('--password-list <file>', 'extra breached/common passwords for /v1/passwords, one per line (repeatable)', collect);
+    .option('--password-list <file>', 'extra breached/common passwords for /v1/passwords, one per line (repeatable)', collect)
+    .option('--no-console', 'do not serve the web console at /');
   addDetectorFlags(cmd)
     .addHelpText(
       'after',
       `
 Examples:
-  kabuguard serve                                   127.0.0.1:8080, state in ./kabuguard.db, token generated into ./kabuguard.db.token
+  kabuguard serve                                   127.0.0.1:8080, state in ./kabuguard.db, token generated into ./kabuguard.db.token;
+                                                    open http://127.0.0.1:8080/ for the console and paste the token
   KABUGUARD_TOKEN=$(cat /run/secrets/kg) kabuguard serve --host 0.0.0.0 --port 8080 --db /var/lib/kabuguard/kg.db
   curl -s -H "Authorization: Bearer $(cat kabuguard.db.token)" -H 'content-type: application/json' \\
        -d @login.json http://127.0.0.1:8080/v1/decisions/login
@@ -98,6 +105,7 @@ SIGTERM or SIGINT stops taking requests, finishes those in flight, snapshots the
       } catch (err) {
         throw new CliError(`option --db: cannot open ${o.db}: ${(err as Error).message}`, 1);
       }
+      const consoleBuilt = o.console && existsSync(join(CONSOLE_DIR, 'index.html'));
       const app = await buildServer({
         store,
         token: token.token,
@@ -108,8 +116,10 @@ SIGTERM or SIGINT stops taking requests, finishes those in flight, snapshots the
         logLevel: o.logLevel,
         passwords,
         phish: { memory },
+        consoleDir: consoleBuilt ? CONSOLE_DIR : undefined,
       });
       if (token.warning) app.log.warn(token.warning);
+      if (o.console && !consoleBuilt) app.log.warn({ dir: CONSOLE_DIR }, 'the web console is not built (run `npm run build`); serving the API only');
 
       let stopping = false;
       const stop = (signal: string): void => {
@@ -143,6 +153,7 @@ SIGTERM or SIGINT stops taking requests, finishes those in flight, snapshots the
       }
       // Operator-facing lines on stderr; stdout carries the JSON logs.
       process.stderr.write(`kabuguard: listening on ${address} (db ${o.db})\n`);
+      if (consoleBuilt) process.stderr.write(`kabuguard: web console at ${address}/ (it asks for the API token)\n`);
       if (token.source === 'generated') {
         process.stderr.write(`kabuguard: generated API token (saved with mode 0600 in ${token.path}; shown only this once):\n${token.token}\n`);
       }

@@ -1,0 +1,64 @@
+import { jst } from '../format';
+import { go, href } from '../router';
+import type { Case } from '../types';
+import { useApi } from '../useApi';
+import { ErrorBox, Status } from './common';
+
+const TABS = ['', 'open', 'investigating', 'confirmed', 'false_positive', 'closed'];
+
+export const subjectOf = (c: Case): string => ('campaign_id' in c.subject ? `campaign ${c.subject.campaign_id}` : `account ${c.subject.account_id}`);
+
+export function Cases({ params }: { params: URLSearchParams }) {
+  const status = params.get('status') ?? '';
+  const r = useApi<{ cases: Case[]; next_cursor?: string }>(`/v1/cases?limit=200${status ? `&status=${status}` : ''}`);
+  return (
+    <>
+      <h1>Cases</h1>
+      <p className="muted">Open a case from an alert or a campaign. Each case moves open → investigating → confirmed or false positive → closed, and keeps an audit trail.</p>
+      <div className="seg">
+        {TABS.map((t) => (
+          <button key={t} className={t === status ? 'on' : ''} onClick={() => go('cases', { status: t || undefined })}>
+            {t ? t.replace('_', ' ') : 'all'}
+          </button>
+        ))}
+      </div>
+      {r.error ? <ErrorBox error={r.error} /> : null}
+      <table>
+        <thead>
+          <tr>
+            <th>case</th>
+            <th>subject</th>
+            <th>status</th>
+            <th>assignee</th>
+            <th>opened (JST)</th>
+            <th>accounts</th>
+            <th>alerts</th>
+            <th>last action</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(r.data?.cases ?? []).map((c) => {
+            const last = c.log[c.log.length - 1];
+            return (
+              <tr key={c.case_id} className="clickable" onClick={() => go(`cases/${c.case_id}`)}>
+                <td>
+                  <a href={href(`cases/${c.case_id}`)}>{c.case_id}</a>
+                </td>
+                <td>{subjectOf(c)}</td>
+                <td>
+                  <Status s={c.status} />
+                </td>
+                <td>{c.assignee ?? <span className="muted">unassigned</span>}</td>
+                <td className="nowrap">{jst(c.opened_at)}</td>
+                <td>{c.accounts.length}</td>
+                <td>{c.alert_ids.length}</td>
+                <td className="why">{last ? `${last.actor}: ${last.action} ${last.detail}` : ''}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {r.data && r.data.cases.length === 0 ? <p className="muted">No case{status ? ` is ${status.replace('_', ' ')}` : ' yet'}.</p> : null}
+    </>
+  );
+}
