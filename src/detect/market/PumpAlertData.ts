@@ -72,4 +72,8 @@ export interface PumpAlertData {
   broker_buy_accounts: string[];
   /** This broker's accounts that sold during the episode (up to 100). */
   broker_sell_accounts: string[];
+  /** Our accounts whose buy orders in the symbol our defence held or blocked as hijacked (from shortly before the onset). */
+  held_buy_accounts: string[];
+  /** Our accounts that ordered the symbol after trying to sell at least half of their portfolio the same day. */
+  sold_off_buy_accounts: string[];
 }

@@ -2,6 +2,7 @@ import { serialize, deserialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../engine/Engine.js';
 import type { Alert, Detector } from '../../engine/types.js';
+import type { KgEvent, OrderEvent } from '../../events/schema.js';
 import { generateTape, type TapeExecution, type TapeTrade, type TapeSymbol } from './generateTape.js';
 import { TapeSurveillance } from './TapeSurveillance.js';
 import type { PumpAlertData } from './PumpAlertData.js';
@@ -11,12 +12,61 @@ const THIN2: TapeSymbol = { symbol: '3350.T', price: 180, dailyVolume: 5_000, da
 const MID: TapeSymbol = { symbol: '6200.T', price: 1_450, dailyVolume: 400_000, dailyTrades: 900 };
 const LARGE: TapeSymbol = { symbol: '7203.T', price: 2_800, dailyVolume: 5_000_000, dailyTrades: 4_000 };
 
-/** Tape and executions in time order (an execution after the print it belongs to). */
-function merge(trades: TapeTrade[], executions: TapeExecution[] = []): Array<TapeTrade | TapeExecution> {
-  return [...trades, ...executions].sort((a, b) => a.t - b.t || (a.ev.type === 'execution' ? 1 : 0) - (b.ev.type === 'execution' ? 1 : 0));
+interface Timed {
+  ev: KgEvent;
+  t: number;
 }
 
-function run(events: Array<TapeTrade | TapeExecution>, detectors: Detector[] = [new TapeSurveillance({ ramping: false, markingClose: false })]): Alert[] {
+/** Tape, executions and orders in time order (an execution after the print it belongs to). */
+function merge(trades: TapeTrade[], executions: TapeExecution[] = [], orders: Timed[] = []): Timed[] {
+  return [...trades, ...executions, ...orders].sort((a, b) => a.t - b.t || (a.ev.type === 'execution' ? 1 : 0) - (b.ev.type === 'execution' ? 1 : 0));
+}
+
+function order(account: string, symbol: string, side: 'buy' | 'sell', t: number, qty = 1_000): Timed {
+  const ev: OrderEvent = {
+    type: 'order',
+    id: `o-${account}-${side}-${t}`,
+    ts: new Date(t).toISOString(),
+    order_id: `O-${account}-${t}`,
+    account_id: account,
+    session_id: `S-${account}`,
+    ip: '203.0.113.9',
+    user_agent: 'test',
+    channel: 'web',
+    symbol,
+    side,
+    qty,
+    order_type: 'limit',
+    limit_price: 500,
+    action: 'new',
+  };
+  return { ev, t };
+}
+
+/** The buy order behind the first execution of each of `accounts` (one second before it). */
+function buyOrders(executions: TapeExecution[], accounts: string[]): Timed[] {
+  const out: Timed[] = [];
+  for (const a of accounts) {
+    const x = executions.find((e) => e.ev.account_id === a);
+    if (x) out.push(order(a, x.ev.symbol, 'buy', x.t - 1_000, x.ev.qty));
+  }
+  return out;
+}
+
+/** Stands in for the login and trading defence: holds every buy of the given accounts, as hijacked. */
+function defence(hijacked: string[]): Detector {
+  return {
+    name: 'test.defence',
+    assess: (ev) =>
+      ev.type === 'order' && ev.side === 'buy' && hijacked.includes(ev.account_id)
+        ? { rule: 'test.defence', outcome: 'hit', decision: 'hold', score: 0.9, reasons: [{ code: 'HIJACKED', detail: 'test' }] }
+        : undefined,
+  };
+}
+
+const tapeOnly = () => new TapeSurveillance({ ramping: false, markingClose: false });
+
+function run(events: Timed[], detectors: Detector[] = [tapeOnly()]): Alert[] {
   const engine = new Engine({ detectors });
   const alerts: Alert[] = [];
   for (const { ev, t } of events) alerts.push(...engine.process(ev, t).alerts);
@@ -33,9 +83,9 @@ const pumpTape = (seed: number) =>
   });
 
 describe('TapeSurveillance: pump-and-dump', () => {
-  it('raises exactly one pump_and_dump alert early in a pump bought through our accounts, with its window and figures', () => {
+  it('raises exactly one pump_and_dump alert early in a pump our accounts held as hijacked try to buy, with its window and figures', () => {
     const { trades, executions, episodes } = pumpTape(1);
-    const alerts = run(merge(trades, executions));
+    const alerts = run(merge(trades, executions, buyOrders(executions, ['H1', 'H2', 'H3'])), [defence(['H1', 'H2', 'H3']), tapeOnly()]);
     const pumps = alerts.filter((a) => a.kind === 'pump_and_dump');
     expect(pumps).toHaveLength(1);
     const a = pumps[0];
@@ -51,7 +101,8 @@ describe('TapeSurveillance: pump-and-dump', () => {
     expect(d.aggressive_buy_share).toBeGreaterThan(0.65);
     expect(d.baseline_daily_volume).toBeGreaterThan(5_000);
     expect(d.broker_buy_share).toBeGreaterThan(0.25);
-    expect(a.reasons.map((r) => r.code)).toContain('PUMP_SIGNATURE');
+    expect(d.held_buy_accounts.length).toBeGreaterThanOrEqual(2);
+    expect(a.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['PUMP_SIGNATURE', 'HIJACKED_BUYING']));
     expect(a.event_ids.length).toBeGreaterThan(0);
     // One closing update carries the same episode id and the fade.
     const closed = alerts.filter((x) => x.kind === 'pump_and_dump_update');
@@ -62,6 +113,48 @@ describe('TapeSurveillance: pump-and-dump', () => {
     expect(c.fade_ts).not.toBeNull();
     expect(Date.parse(closed[0].window!.end)).toBeLessThanOrEqual(end + 60 * 60_000);
     expect(alerts.filter((x) => x.symbol !== '7992.T')).toEqual([]);
+  });
+
+  it('calls a pump at its onset when two of our accounts buy it right after trying to sell off their portfolio', () => {
+    const { trades, executions, episodes } = pumpTape(1);
+    const start = Date.parse(episodes[0].start);
+    // Sell orders placed (held or not, they are the attacker's first move) earlier that day.
+    const sells = ['H1', 'H2'].map((a) => order(a, '6200.T', 'sell', start - 20 * 60_000));
+    const pumps = run(merge(trades, executions, [...sells, ...buyOrders(executions, ['H1', 'H2'])])).filter((a) => a.kind === 'pump_and_dump');
+    expect(pumps).toHaveLength(1);
+    expect(Date.parse(pumps[0].ts) - start).toBeLessThanOrEqual(10 * 60_000);
+    expect((pumps[0].data as unknown as PumpAlertData).sold_off_buy_accounts.sort()).toEqual(['H1', 'H2']);
+  });
+
+  it('calls our ordinary customers rushing into news with cash a market_frenzy, however much of it they buy', () => {
+    const { trades, executions } = generateTape({
+      seed: 6,
+      days: 6,
+      symbols: [THIN, MID],
+      episodes: [{ symbol: '7992.T', kind: 'news', day: 4, startMinute: 60, minutes: 120, volumeMultiple: 60, peakChange: 0.2, brokerShare: 0.6 }],
+    });
+    const accounts = [...new Set(executions.map((x) => x.ev.account_id))];
+    const alerts = run(merge(trades, executions, buyOrders(executions, accounts)));
+    expect(executions.length).toBeGreaterThan(0);
+    expect(alerts.filter((a) => a.kind === 'pump_and_dump')).toEqual([]);
+    expect(alerts.filter((a) => a.kind === 'market_frenzy').map((a) => a.symbol)).toEqual(['7992.T']);
+  });
+
+  it('does not call a surge a pump at its onset because one customer buying it is held (a false alarm is not a campaign)', () => {
+    const { trades, executions } = pumpTape(1);
+    const alerts = run(merge(trades, executions, buyOrders(executions, ['H1'])), [defence(['H1']), tapeOnly()]);
+    const first = alerts.find((a) => a.kind === 'pump_and_dump' || a.kind === 'market_frenzy');
+    expect(first?.kind).toBe('market_frenzy');
+  });
+
+  it('does not count a hold placed days before the buy', () => {
+    const { trades, executions, episodes } = pumpTape(1);
+    const start = Date.parse(episodes[0].start);
+    // H1 and H2 were held three days earlier (never released): their buys now say nothing new.
+    const early = ['H1', 'H2'].map((a) => order(a, '3350.T', 'buy', start - 3 * 86_400_000));
+    const alerts = run(merge(trades, executions, [...early, ...buyOrders(executions, ['H1', 'H2'])]), [defence(['H1', 'H2']), tapeOnly()]);
+    const first = alerts.find((a) => a.kind === 'pump_and_dump' || a.kind === 'market_frenzy');
+    expect(first?.kind).toBe('market_frenzy');
   });
 
   it('raises nothing on ordinary random-walk tapes', () => {
@@ -135,14 +228,15 @@ describe('TapeSurveillance: pump-and-dump', () => {
 
   it('gives the same alerts after a snapshot and restore in the middle of an episode', () => {
     const { trades: tape, executions, episodes } = pumpTape(8);
-    const trades = merge(tape, executions);
-    const whole = run(trades, [new TapeSurveillance()]);
+    const trades = merge(tape, executions, buyOrders(executions, ['H1', 'H2']));
+    const detectors = () => [defence(['H1', 'H2']), new TapeSurveillance()];
+    const whole = run(trades, detectors());
     const cut = trades.findIndex((x) => x.t > Date.parse(episodes[0].start) + 30 * 60_000);
-    const first = new Engine({ detectors: [new TapeSurveillance()] });
+    const first = new Engine({ detectors: detectors() });
     const alerts: Alert[] = [];
     for (const { ev, t } of trades.slice(0, cut)) alerts.push(...first.process(ev, t).alerts);
     expect(alerts.some((a) => a.kind === 'pump_and_dump')).toBe(true);
-    const second = new Engine({ detectors: [new TapeSurveillance()] });
+    const second = new Engine({ detectors: detectors() });
     second.restore(deserialize(serialize(first.snapshot())));
     for (const { ev, t } of trades.slice(cut)) alerts.push(...second.process(ev, t).alerts);
     alerts.push(...second.finish(trades[trades.length - 1].t).alerts);

@@ -1,4 +1,4 @@
-import type { ExecutionEvent, KgEvent, MarketTradeEvent } from '../../events/schema.js';
+import type { ExecutionEvent, KgEvent, MarketTradeEvent, OrderEvent } from '../../events/schema.js';
 import type { AlertDraft, Detector, ObserveContext, Reason } from '../../engine/types.js';
 import { findMarketCalendar } from './marketCalendar.js';
 import { medianOf } from './medianOf.js';
@@ -33,14 +33,18 @@ export interface PumpDumpOptions {
   /** Manipulation signature: at least this many price-raising buyer-initiated prints. Default 5. */
   minUptickBuys?: number;
   /**
-   * The surge is called a pump while it runs when, besides the signature, this broker's own
-   * accounts bought at least this share of the episode volume: hijacked accounts walking the book
-   * through us. Not relative to our usual share: a large retail broker's usual share of a thin
-   * name is itself high, and beneficiaries accumulating through us raise it further. Default 0.25.
+   * The surge is called a pump while it runs when, besides the signature, our accounts that look
+   * hijacked buy the symbol (brief.md §2: about ten hijacked accounts per episode sell the victims'
+   * holdings, then buy the target). Each of our accounts buying it scores one point for a buy our
+   * defence held or blocked as a whole account within 4 hours of the hold (a hold of only the order,
+   * e.g. a restricted symbol, does not count), and one for having tried to sell at least half of its
+   * portfolio earlier the same day; the pump needs this many points. Who buys through us, not how
+   * much: ordinary customers rushing into news buy with cash, beneficiaries accumulating do not sell
+   * their books first, and one customer held by a false alarm is not a campaign. Default 2.
    */
-  minBrokerBuyShare?: number;
-  /** …and bought at least this many normal days of the symbol's volume. Default 0.3. */
-  minBrokerBuyDays?: number;
+  minHijackedBuyers?: number;
+  /** Evidence of hijacked buying counts from this many minutes before the onset. Default 60. */
+  evidenceLeadMinutes?: number;
   /** Without our accounts, the tape alone calls a pump at the threat's size: this many normal days traded… Default 50. */
   pumpVolumeDays?: number;
   /** …and this peak rise (brief.md §2: 100–300×, +30–40 %). Default 0.3. */
@@ -71,8 +75,8 @@ const DEFAULTS: Required<PumpDumpOptions> = {
   onsetMinuteMultiple: 10,
   minBuyShare: 0.65,
   minUptickBuys: 5,
-  minBrokerBuyShare: 0.25,
-  minBrokerBuyDays: 0.3,
+  minHijackedBuyers: 2,
+  evidenceLeadMinutes: 60,
   pumpVolumeDays: 50,
   pumpPeakChange: 0.3,
   fadeRetrace: 0.6,
@@ -173,11 +177,35 @@ interface SymbolTape {
   close: CloseState | null;
   /** Minute of the last full onset check. */
   triedMinute: number;
+  /** Our accounts that look hijacked buying this symbol recently (few; empty for almost every symbol). */
+  suspects: Suspect[];
+}
+
+/** One of our accounts buying a symbol with evidence of hijacking. */
+interface Suspect {
+  account: string;
+  /** Event time of the latest evidence, epoch ms. */
+  t: number;
+  /** A buy held or blocked by our defence as a whole account. */
+  held: boolean;
+  /** A buy after trying to sell off its portfolio the same day. */
+  soldOff: boolean;
 }
 
 interface State {
   symbols: Map<string, SymbolTape>;
+  /**
+   * Yen of sell orders each account placed today (JST day `sellDay`), executed or not: a held
+   * sell-off never executes, yet it is the attacker's first move.
+   */
+  sellOrders: Map<string, number>;
+  sellDay: number;
 }
+
+// How long evidence of hijacked buying is kept per symbol, and for how many accounts at most.
+const SUSPECT_MS = 4 * 3_600_000;
+const MAX_SUSPECTS = 64;
+const FRESH_HOLD_MS = 4 * 3_600_000;
 
 /**
  * Surveillance of the whole market's tape: one pass, one per-symbol state, three checks.
@@ -195,12 +223,13 @@ interface State {
  */
 export class TapeSurveillance implements Detector {
   readonly name = 'market.tape';
+  readonly stateVersion = 2;
   private readonly o: Required<PumpDumpOptions>;
   private readonly pumpOn: boolean;
   private readonly rampOpts: Required<RampingOptions> | null;
   private readonly closeOpts: Required<MarkingCloseOptions> | null;
   private readonly facts: TradeFacts = { t: 0, day: 0, side: 0, last: 0, baseVol: 0 };
-  private state: State = { symbols: new Map() };
+  private state: State = { symbols: new Map(), sellOrders: new Map(), sellDay: -1 };
 
   constructor(opts: TapeSurveillanceOptions = {}) {
     this.pumpOn = opts.pump !== false;
@@ -216,6 +245,7 @@ export class TapeSurveillance implements Detector {
   observe(ev: KgEvent, ctx: ObserveContext): void {
     if (ev.type === 'market_trade') this.observeTrade(ev, ctx);
     else if (ev.type === 'execution') this.observeExecution(ev, ctx);
+    else if (ev.type === 'order') this.observeOrder(ev, ctx);
   }
 
   finish(ctx: ObserveContext): void {
@@ -269,6 +299,7 @@ export class TapeSurveillance implements Detector {
         ramp: this.rampOpts ? createRampState() : null,
         close: this.closeOpts ? createCloseState(cal.closeMinute, cal.utcOffsetHours) : null,
         triedMinute: -1,
+        suspects: [],
       };
       this.state.symbols.set(symbol, s);
     }
@@ -360,14 +391,85 @@ export class TapeSurveillance implements Detector {
     if (ev.side === 'buy') {
       ep.brokerBuy += ev.qty;
       if (ep.buyAccounts.length < 100 && !ep.buyAccounts.includes(ev.account_id)) ep.buyAccounts.push(ev.account_id);
-      if (ep.status === 'frenzy' && this.isPump(s, ep)) {
-        ep.status = 'pump';
-        this.raiseEpisode(s, ep, 'confirmed', ctx);
-      }
     } else {
       ep.brokerSell += ev.qty;
       if (ep.sellAccounts.length < 100 && !ep.sellAccounts.includes(ev.account_id)) ep.sellAccounts.push(ev.account_id);
     }
+  }
+
+  /** Our customers' orders, with the decision our defence took: who is trying to buy what. */
+  private observeOrder(ev: OrderEvent, ctx: ObserveContext): void {
+    if (!this.pumpOn || ev.action !== 'new') return;
+    const st = this.state;
+    const day = Math.floor((ctx.t + JST_MS) / 86_400_000);
+    if (day !== st.sellDay) {
+      st.sellOrders.clear();
+      st.sellDay = day;
+    }
+    if (ev.side === 'sell') {
+      const price = ev.limit_price ?? ctx.world.market.get(ev.symbol)?.last_price ?? 0;
+      st.sellOrders.set(ev.account_id, (st.sellOrders.get(ev.account_id) ?? 0) + ev.qty * price * ctx.world.fxToJpy(ev.symbol));
+      return;
+    }
+    const d = ctx.decision;
+    let held = d !== undefined && (d.decision === 'hold' || d.decision === 'block') && d.hold_scope !== 'order';
+    if (held) {
+      // A hold placed days ago (a customer held and never released) says nothing about today's
+      // buying; a hijacked account is held within hours of the takeover it is used for.
+      const hold = ctx.world.holds.get(ev.account_id);
+      if (hold !== undefined && ctx.t - hold.since_t > FRESH_HOLD_MS) held = false;
+    }
+    const soldOff = this.soldOffToday(ev.account_id, ev.symbol, ctx);
+    if (held || soldOff) this.addSuspect(this.tape(ev.symbol, ctx), ev.account_id, ctx.t, held, soldOff, ctx);
+  }
+
+  /** Did the account try to sell at least half of its portfolio (other than `symbol`) earlier today? */
+  private soldOffToday(account: string, symbol: string, ctx: ObserveContext): boolean {
+    const sold = this.state.sellOrders.get(account);
+    if (sold === undefined || sold <= 0) return false;
+    let kept = 0;
+    const a = ctx.world.accounts.get(account);
+    if (a) {
+      for (const [sym, qty] of a.holdings) {
+        if (sym !== symbol) kept += qty * (ctx.world.market.get(sym)?.last_price ?? 0) * ctx.world.fxToJpy(sym);
+      }
+    }
+    // Executed sells have left the holdings, held ones are still there: half of what remains.
+    return sold >= kept / 2;
+  }
+
+  private addSuspect(s: SymbolTape, account: string, t: number, held: boolean, soldOff: boolean, ctx: ObserveContext): void {
+    const list = s.suspects;
+    let k = 0;
+    // Oldest first: drop what has aged out.
+    while (k < list.length && t - list[k].t > SUSPECT_MS) k++;
+    if (k > 0) list.splice(0, k);
+    const i = list.findIndex((x) => x.account === account);
+    if (i >= 0) {
+      const x = list.splice(i, 1)[0];
+      list.push({ account, t, held: held || x.held, soldOff: soldOff || x.soldOff });
+    } else {
+      if (list.length >= MAX_SUSPECTS) list.shift();
+      list.push({ account, t, held, soldOff });
+    }
+    const ep = s.episode;
+    if (ep !== null && ep.status === 'frenzy' && this.isPump(s, ep)) {
+      ep.status = 'pump';
+      this.raiseEpisode(s, ep, 'confirmed', ctx);
+    }
+  }
+
+  /** Our accounts that look hijacked buying the symbol from shortly before the onset on. */
+  private hijackEvidence(s: SymbolTape, ep: Episode): { held: string[]; soldOff: string[]; points: number } {
+    const since = ep.onsetMinute * 60_000 - this.o.evidenceLeadMinutes * 60_000;
+    const held: string[] = [];
+    const soldOff: string[] = [];
+    for (const x of s.suspects) {
+      if (x.t < since) continue;
+      if (x.held) held.push(x.account);
+      if (x.soldOff) soldOff.push(x.account);
+    }
+    return { held, soldOff, points: held.length + soldOff.length };
   }
 
   /**
@@ -587,14 +689,16 @@ export class TapeSurveillance implements Detector {
 
   /**
    * Volume and price say "frenzy"; a pump also needs the signature of one-sided aggressive buying
-   * that ramps the price, and evidence of who is behind it: our own accounts doing much of the
-   * buying, or a surge of the threat's size.
+   * that ramps the price, and evidence of who is behind it: our accounts that look hijacked buying
+   * the symbol (held by our defence, or buying right after selling off their portfolio), or a surge
+   * of the threat's size.
    */
   private isPump(s: SymbolTape, ep: Episode): boolean {
     if (!this.looksManipulated(ep)) return false;
     const o = this.o;
-    const brokerShare = ep.vol > 0 ? ep.brokerBuy / ep.vol : 0;
-    if (brokerShare >= o.minBrokerBuyShare && ep.brokerBuy >= o.minBrokerBuyDays * s.baseVol) return true;
+    if (s.suspects.length > 0) {
+      if (this.hijackEvidence(s, ep).points >= o.minHijackedBuyers) return true;
+    }
     return ep.vol >= o.pumpVolumeDays * s.baseVol && ep.peakPrice / ep.refPrice - 1 >= o.pumpPeakChange;
   }
 
@@ -629,6 +733,7 @@ export class TapeSurveillance implements Detector {
     const normalVol = this.normalVolume(s, minutes);
     const normalTrades = (s.baseTrades * minutes) / s.sessionMinutes;
     const aggressive = ep.buy + ep.sell;
+    const ev = this.hijackEvidence(s, ep);
     return {
       episode_id: ep.id,
       phase,
@@ -663,6 +768,8 @@ export class TapeSurveillance implements Detector {
       broker_normal_share: round4(s.baseBrokerShare),
       broker_buy_accounts: ep.buyAccounts.slice(),
       broker_sell_accounts: ep.sellAccounts.slice(),
+      held_buy_accounts: ev.held,
+      sold_off_buy_accounts: ev.soldOff,
     };
   }
 
@@ -688,6 +795,12 @@ export class TapeSurveillance implements Detector {
       reasons.push({
         code: 'BROKER_BUYING',
         detail: `${d.broker_buy_accounts.length} of our accounts bought ${fmt(d.broker_buy_qty)} shares (${pct(d.broker_buy_share)} of the episode volume)`,
+      });
+    }
+    if (d.held_buy_accounts.length > 0 || d.sold_off_buy_accounts.length > 0) {
+      reasons.push({
+        code: 'HIJACKED_BUYING',
+        detail: `of our accounts buying it, ${d.held_buy_accounts.length} were held by our defence as hijacked and ${d.sold_off_buy_accounts.length} had just tried to sell off their portfolio`,
       });
     }
     const pump = ep.status === 'pump';
@@ -729,5 +842,6 @@ export class TapeSurveillance implements Detector {
   }
 }
 
+const JST_MS = 9 * 3_600_000;
 const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 const fmt = (x: number): string => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : String(round4(x)));
