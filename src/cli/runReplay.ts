@@ -1,7 +1,7 @@
 import { closeSync, createReadStream, existsSync, fsyncSync, openSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import v8 from 'node:v8';
-import { Engine } from '../engine/Engine.js';
+import { Engine, IncompatibleStateError } from '../engine/Engine.js';
 import { Pipeline, type PipelineStats } from '../engine/Pipeline.js';
 import type { Alert, DecisionRecord } from '../engine/types.js';
 import { createDetectors, type DetectorOptions } from '../detect/index.js';
@@ -10,6 +10,7 @@ import { NdjsonWriter } from '../events/NdjsonWriter.js';
 import { parseEventLine } from '../events/validateEvent.js';
 import { fingerprintInput, sameInput, type InputFingerprint } from '../store/fingerprintInput.js';
 import { ReplayStateFile, type ReplayCheckpoint, type ReplayState } from '../store/ReplayStateFile.js';
+import { CliError } from './CliError.js';
 import { startProgress } from './progress.js';
 
 export interface ReplayCheckpointOptions {
@@ -160,7 +161,13 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   };
 
   if (resume) {
-    pipeline.restore(v8.deserialize(resume.pipeline));
+    try {
+      pipeline.restore(v8.deserialize(resume.pipeline));
+    } catch (err) {
+      if (!(err instanceof IncompatibleStateError)) throw err;
+      state?.close();
+      throw new CliError(`the checkpoint ${cpOpts!.path} was written by another version of kabuguard (${err.detail}) and cannot be resumed; run again with --fresh to start over`, 1);
+    }
     await markSeenBefore(opts.input, resume.nextOffset, pipeline);
     log(`resuming an interrupted replay at line ${resume.nextLine.toLocaleString('en-US')} (checkpoint ${cpOpts!.path}; --fresh starts over)`);
   } else {
@@ -286,7 +293,7 @@ async function markSeenBefore(path: string, endOffset: number, pipeline: Pipelin
     for (const line of batch.lines) {
       if (line.trim() === '') continue;
       const v = parseEventLine(line);
-      if (v.ok) pipeline.markSeen(v.event.id);
+      if (v.ok) pipeline.markSeen(v.event);
     }
   }
 }

@@ -10,6 +10,21 @@ export interface ProcessResult {
   notifications: Notification[];
 }
 
+/**
+ * Version of the engine's snapshot layout (the envelope and `WorldState`). A snapshot records it and
+ * each detector's `stateVersion`; `restore` refuses a snapshot whose versions differ rather than
+ * run detectors on state of another shape.
+ */
+export const ENGINE_STATE_VERSION = 2;
+
+/** A snapshot written by another version of the engine or of a detector. */
+export class IncompatibleStateError extends Error {
+  constructor(readonly detail: string) {
+    super(`the saved engine state is incompatible with this kabuguard (${detail}); it cannot be resumed: start again from the beginning of the input`);
+    this.name = 'IncompatibleStateError';
+  }
+}
+
 export interface EngineOptions {
   detectors: Detector[];
   /** Clock for latency measurement only (never for event logic). Default `performance.now`. */
@@ -95,7 +110,7 @@ export class Engine {
 
   private closeStep(decision: Decision | undefined): ProcessResult {
     const { alerts, notifications, t } = this.step;
-    if (alerts.length === 0 && notifications.length === 0) return { decision, alerts: NONE, notifications: NONE_N };
+    if (alerts.length === 0 && notifications.length === 0) return decision === undefined ? NOTHING : { decision, alerts: NONE, notifications: NONE_N };
     const actx = { t, world: this.world };
     for (const a of alerts) for (const d of this.detectors) d.onAlert?.(a, actx);
     return { decision, alerts: [...alerts], notifications: [...notifications] };
@@ -103,12 +118,28 @@ export class Engine {
 
   snapshot(): unknown {
     const detectors: Record<string, unknown> = {};
-    for (const d of this.detectors) if (d.snapshot) detectors[d.name] = d.snapshot();
-    return { world: this.world.snapshot(), detectors };
+    const versions: Record<string, number> = {};
+    for (const d of this.detectors) {
+      if (!d.snapshot) continue;
+      detectors[d.name] = d.snapshot();
+      versions[d.name] = d.stateVersion ?? 1;
+    }
+    return { version: ENGINE_STATE_VERSION, versions, world: this.world.snapshot(), detectors };
   }
 
+  /** Restore a `snapshot()`; throws `IncompatibleStateError` (changing nothing) when its versions differ. */
   restore(state: unknown): void {
-    const s = state as { world: unknown; detectors: Record<string, unknown> };
+    const s = state as { version?: number; versions?: Record<string, number>; world: unknown; detectors: Record<string, unknown> };
+    if (s === null || typeof s !== 'object' || s.version !== ENGINE_STATE_VERSION) {
+      throw new IncompatibleStateError(`engine state version ${s?.version ?? 'none (written before versions were recorded)'}, this engine reads version ${ENGINE_STATE_VERSION}`);
+    }
+    for (const d of this.detectors) {
+      if (!d.restore || !(d.name in s.detectors)) continue;
+      const saved = s.versions?.[d.name] ?? 1;
+      if (saved !== (d.stateVersion ?? 1)) {
+        throw new IncompatibleStateError(`detector ${d.name} saved state version ${saved}, this one reads version ${d.stateVersion ?? 1}`);
+      }
+    }
     this.world.restore(s.world);
     for (const d of this.detectors) if (d.restore && d.name in s.detectors) d.restore(s.detectors[d.name]);
   }
@@ -116,6 +147,8 @@ export class Engine {
 
 const NONE: Alert[] = Object.freeze([]) as unknown as Alert[];
 const NONE_N: Notification[] = Object.freeze([]) as unknown as Notification[];
+/** The result of most tape events: shared, so a quiet event allocates nothing. */
+const NOTHING: ProcessResult = Object.freeze({ decision: undefined, alerts: NONE, notifications: NONE_N });
 
 class StepContext implements ObserveContext {
   ev: KgEvent | undefined;

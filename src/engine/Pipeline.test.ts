@@ -117,3 +117,29 @@ describe('Pipeline', () => {
   });
 });
 
+
+describe('Pipeline: bounded memory and state versions', () => {
+  it('recognises a repeated tape trade within the dedup horizon, and every other repeated id at any distance', () => {
+    const lines = [trade('m1', 0), login('l1', 1), trade('m1', 60), trade('m2', 2_000), trade('m3', 4_000), trade('m1', 4_001), login('l1', 4_002)];
+    const { p } = run(lines, 5_000, [recorder()]);
+    // m1 again 60 s later is a duplicate; more than an hour later it is past the horizon and processed
+    // again, while l1 is recognised however late it repeats.
+    expect(p.stats).toMatchObject({ duplicate: 2, processed: 5 });
+  });
+
+  it('does not remember the ids processNow handles (the service store de-duplicates them)', () => {
+    const p = new Pipeline(new Engine({ detectors: [recorder()] }), {});
+    const ev = JSON.parse(login('l1', 1)) as Parameters<Pipeline['processNow']>[0];
+    p.processNow(ev, T0 + 1000);
+    expect(p.hasSeen(ev)).toBe(false);
+  });
+
+  it('refuses a snapshot written by another state version, with an error that says so', () => {
+    const p = new Pipeline(new Engine({ detectors: [recorder()] }), {});
+    const snap = structuredClone(p.snapshot()) as { version: number; engine: { versions: Record<string, number> } };
+    const fresh = () => new Pipeline(new Engine({ detectors: [recorder()] }), {});
+    expect(() => fresh().restore({ ...snap, version: 1 })).toThrow(/pipeline state version 1/);
+    expect(() => fresh().restore({ ...snap, engine: { ...snap.engine, versions: { recorder: 7 } } })).toThrow(/detector recorder saved state version 7/);
+    expect(() => fresh().restore(snap)).not.toThrow();
+  });
+});

@@ -1,6 +1,6 @@
 import { parseEventLine, validateEvent } from '../events/validateEvent.js';
 import { isDecisionEvent, type KgEvent } from '../events/schema.js';
-import type { Engine } from './Engine.js';
+import { IncompatibleStateError, type Engine } from './Engine.js';
 import { ReorderBuffer, type Timed } from './ReorderBuffer.js';
 import type { Alert, DecisionRecord, Notification } from './types.js';
 
@@ -31,9 +31,20 @@ export interface PipelineStats {
 export interface PipelineOptions {
   /** Reorder window in ms of event time (contract §1). Default 30 s. */
   reorderWindowMs?: number;
+  /**
+   * A repeated `market_trade` id is recognised for at least this much event time after the first
+   * (default 10 minutes, and never less than twice the reorder window). The tape is most of the
+   * volume, and a feed redelivers recent prints, not last week's: remembering every trade id
+   * forever would make memory grow with the input. Every other event's id is remembered for the
+   * whole run, since repeating a login or an order would repeat its decision.
+   */
+  tapeDedupMs?: number;
 }
 
 export const DEFAULT_REORDER_WINDOW_MS = 30_000;
+export const DEFAULT_TAPE_DEDUP_MS = 10 * 60_000;
+/** Version of `Pipeline.snapshot()`'s own layout (the engine's state carries its own versions). */
+export const PIPELINE_STATE_VERSION = 2;
 
 /**
  * Input side of the engine, shared by every entry point: parse → validate → de-duplicate by `id` →
@@ -54,7 +65,13 @@ export class Pipeline {
     decisions: {},
     alerts: {},
   };
+  /** Ids of every accepted event but the tape's. */
   private seen = new Set<string>();
+  /** Ids of accepted tape trades: this generation and the one before, rotated every `tapeDedupMs` of event time. */
+  private tapeSeen = new Set<string>();
+  private tapeSeenOld = new Set<string>();
+  private tapeSeenUntil = -Infinity;
+  private readonly tapeDedupMs: number;
   private reorder: ReorderBuffer<KgEvent>;
   private due: Timed<KgEvent>[] = [];
   private lastT = -Infinity;
@@ -64,7 +81,9 @@ export class Pipeline {
     private sinks: PipelineSinks,
     opts: PipelineOptions = {},
   ) {
-    this.reorder = new ReorderBuffer(opts.reorderWindowMs ?? DEFAULT_REORDER_WINDOW_MS);
+    const windowMs = opts.reorderWindowMs ?? DEFAULT_REORDER_WINDOW_MS;
+    this.reorder = new ReorderBuffer(windowMs);
+    this.tapeDedupMs = Math.max(opts.tapeDedupMs ?? DEFAULT_TAPE_DEDUP_MS, 2 * windowMs);
   }
 
   /** One NDJSON line from a file or request body. */
@@ -97,30 +116,54 @@ export class Pipeline {
     return undefined;
   }
 
-  /** Has this id been accepted already? */
-  hasSeen(id: string): boolean {
-    return this.seen.has(id);
+  /** Has this event's id been accepted already? */
+  hasSeen(ev: Pick<KgEvent, 'type' | 'id'>): boolean {
+    return ev.type === 'market_trade' ? this.tapeSeen.has(ev.id) || this.tapeSeenOld.has(ev.id) : this.seen.has(ev.id);
   }
 
-  /** Mark an id as accepted without processing it (rebuilding state on resume). */
-  markSeen(id: string): void {
-    this.seen.add(id);
+  /**
+   * Mark an accepted event's id without processing it (rebuilding state on resume). Tape ids are
+   * in the snapshot, so only the others need this.
+   */
+  markSeen(ev: Pick<KgEvent, 'type' | 'id'> | string): void {
+    if (typeof ev !== 'string') {
+      if (ev.type !== 'market_trade') this.seen.add(ev.id);
+    } else if (!this.tapeSeen.has(ev) && !this.tapeSeenOld.has(ev)) {
+      // A bare id of unknown type: remembered like a non-tape id.
+      this.seen.add(ev);
+    }
   }
 
   private ingestValid(ev: KgEvent, t: number): void {
-    if (this.seen.has(ev.id)) {
-      this.stats.duplicate++;
-      return;
+    if (ev.type === 'market_trade') {
+      if (this.tapeSeen.has(ev.id) || this.tapeSeenOld.has(ev.id)) {
+        this.stats.duplicate++;
+        return;
+      }
+      if (t > this.tapeSeenUntil) {
+        this.tapeSeenOld = this.tapeSeen;
+        this.tapeSeen = new Set();
+        this.tapeSeenUntil = t + this.tapeDedupMs;
+      }
+      this.tapeSeen.add(ev.id);
+    } else {
+      if (this.seen.has(ev.id)) {
+        this.stats.duplicate++;
+        return;
+      }
+      this.seen.add(ev.id);
     }
-    this.seen.add(ev.id);
     this.stats.accepted++;
     this.reorder.push(t, ev, this.due);
     this.runDue();
   }
 
-  /** Process one event immediately, bypassing the reorder window (the synchronous HTTP path). */
+  /**
+   * Process one event immediately, bypassing the reorder window (the synchronous HTTP path). The
+   * caller de-duplicates (the service's store does, durably): the id is not remembered here, so a
+   * long-running service does not grow a set of every id it ever answered.
+   */
   processNow(ev: KgEvent, t: number): ReturnType<Engine['process']> {
-    this.seen.add(ev.id);
     this.stats.accepted++;
     return this.run(ev, t);
   }
@@ -174,16 +217,36 @@ export class Pipeline {
     this.sinks.alert?.(a);
   }
 
-  /** Everything needed to resume exactly here (the seen-id set is rebuilt from the input instead). */
+  /**
+   * Everything needed to resume exactly here, but the ids of the events other than the tape's: the
+   * caller rebuilds those from the input (`markSeen`) rather than write them at every checkpoint.
+   */
   snapshot(): unknown {
-    return { stats: this.stats, reorder: this.reorder.snapshot(), lastT: this.lastT, engine: this.engine.snapshot() };
+    return {
+      version: PIPELINE_STATE_VERSION,
+      stats: this.stats,
+      reorder: this.reorder.snapshot(),
+      lastT: this.lastT,
+      tapeSeen: this.tapeSeen,
+      tapeSeenOld: this.tapeSeenOld,
+      tapeSeenUntil: this.tapeSeenUntil,
+      engine: this.engine.snapshot(),
+    };
   }
 
+  /** Restore a `snapshot()`; throws `IncompatibleStateError` when it was written by another version. */
   restore(s: unknown): void {
-    const o = s as { stats: PipelineStats; reorder: unknown; lastT: number; engine: unknown };
+    const o = s as { version?: number; stats: PipelineStats; reorder: unknown; lastT: number; tapeSeen: Set<string>; tapeSeenOld: Set<string>; tapeSeenUntil: number; engine: unknown };
+    if (o === null || typeof o !== 'object' || o.version !== PIPELINE_STATE_VERSION) {
+      throw new IncompatibleStateError(`pipeline state version ${o?.version ?? 'none (written before versions were recorded)'}, this pipeline reads version ${PIPELINE_STATE_VERSION}`);
+    }
+    // The engine first: it checks its own versions and changes nothing when they differ.
+    this.engine.restore(o.engine);
     Object.assign(this.stats, o.stats);
     this.reorder.restore(o.reorder);
     this.lastT = o.lastT;
-    this.engine.restore(o.engine);
+    this.tapeSeen = o.tapeSeen;
+    this.tapeSeenOld = o.tapeSeenOld;
+    this.tapeSeenUntil = o.tapeSeenUntil;
   }
 }

@@ -157,6 +157,12 @@ export interface AlertContext {
  */
 export interface Detector {
   readonly name: string;
+  /**
+   * Version of the shape of `snapshot()`'s state (default 1). Raise it whenever that shape changes:
+   * the engine then refuses a checkpoint or service snapshot written by the older code instead of
+   * running on state it does not understand.
+   */
+  readonly stateVersion?: number;
   assess?(ev: DecisionEvent, ctx: AssessContext): RuleResult | RuleResult[] | undefined;
   observe?(ev: KgEvent, ctx: ObserveContext): void;
   /** Sees every alert raised by any detector for the current event (e.g. to link campaigns). */
