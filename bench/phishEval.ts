@@ -9,6 +9,7 @@
  * --online adds a third measurement: the memory also learns each test day's reports after that day is
  * scored (a feed consumed daily), so a URL is scored with everything reported before its day.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -55,8 +56,12 @@ const learnMs = performance.now() - t0;
 const staticTemplates = memory.size;
 
 const securities = (r: FeedRow) => r.brand !== null && /証券/.test(r.brand);
-interface Tally { n: number; phishing: number; caught: number; rightBrand: number; kit: number }
-const blank = (): Tally => ({ n: 0, phishing: 0, caught: 0, rightBrand: 0, kit: 0 });
+/**
+ * named: caught with a brand; rightBrand: caught with the true brand; inCandidates: caught with brand null
+ * and the true brand among `brand_candidates` (the analyst's short list).
+ */
+interface Tally { n: number; phishing: number; caught: number; named: number; rightBrand: number; inCandidates: number; kit: number }
+const blank = (): Tally => ({ n: 0, phishing: 0, caught: 0, named: 0, rightBrand: 0, inCandidates: 0, kit: 0 });
 const withMem = new Map<string, Tally>();
 const noMem = new Map<string, Tally>();
 const online = new Map<string, Tally>();
@@ -69,7 +74,9 @@ function tally(map: Map<string, Tally>, key: string, v: UrlVerdict, truth: strin
   if (v.verdict === 'phishing') t.phishing++;
   if (v.verdict === 'phishing' || v.verdict === 'suspicious') {
     t.caught++;
+    if (v.brand !== null) t.named++;
     if (v.brand === truth) t.rightBrand++;
+    if (v.brand === null && v.brand_candidates?.some((c) => c.brand === truth)) t.inCandidates++;
     if (v.cluster_id) t.kit++;
   }
 }
@@ -90,12 +97,24 @@ for (const [month, rows] of test) {
     else if (a.brand !== r.brand) wrong.push(`${month} ${r.brand} → ${a.brand} ${r.url}`);
   }
 }
-let fp: { n: number; flagged: string[]; phishing: number; ownFlagged: string[] } | undefined;
+/**
+ * A stress case the root URLs cannot show: the same popular domain serving a lone random mixed-case path
+ * (a share link, a short id), deterministic per domain.
+ */
+function randomPathOf(domain: string): string {
+  const h = createHash('sha1').update(domain).digest();
+  const abc = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  let t = '';
+  for (let i = 0; i < 8; i++) t += abc[h[i] % abc.length];
+  return /[a-z]/.test(t) && /[A-Z]/.test(t) ? t : 'aB' + t.slice(2);
+}
+let fp: { n: number; flagged: string[]; phishing: number; ownFlagged: string[]; withRandomPath: number } | undefined;
 let fpOnline: number | undefined;
 if (values.tranco) {
   const flagged: string[] = [];
   let n = 0;
   let phishing = 0;
+  let withRandomPath = 0;
   for (const line of readFileSync(values.tranco, 'utf8').split(/\r?\n/)) {
     const domain = line.split(',')[1]?.trim();
     if (!domain || domain === 'domain') continue;
@@ -105,6 +124,8 @@ if (values.tranco) {
       flagged.push(`${domain} ${v.verdict} ${v.brand ?? '-'} ${v.score} ${v.reasons.map((r) => r.code).join('+')} ${v.kit?.template ?? ''}`);
       if (v.verdict === 'phishing') phishing++;
     }
+    const r = analyzePhishingUrl(`https://${domain}/${randomPathOf(domain)}`, { memory });
+    if (r.verdict === 'phishing' || r.verdict === 'suspicious') withRandomPath++;
   }
   const ownFlagged: string[] = [];
   for (const b of cat.brands) {
@@ -115,7 +136,7 @@ if (values.tranco) {
       }
     }
   }
-  fp = { n, flagged, phishing, ownFlagged };
+  fp = { n, flagged, phishing, ownFlagged, withRandomPath };
 }
 
 if (values.online) {
@@ -152,19 +173,20 @@ if (values.json) {
   console.log(`learned ${train.length} reports (≤ ${trainUntil}, ${rejected} rejected rows) into ${staticTemplates} templates in ${learnMs.toFixed(0)} ms`);
   console.log(`test months ${testMonths.join(', ')}: securities-brand phishing URLs (distinct per month)\n`);
   const on = values.online;
-  console.log(`| slice | URLs | caught (phishing+suspicious) | phishing | right brand of caught | via kit | caught, no learning | right brand, no learning |${on ? ' caught, daily learning | right brand, daily learning |' : ''}`);
-  console.log(`|---|---:|---:|---:|---:|---:|---:|---:|${on ? '---:|---:|' : ''}`);
+  console.log(`| slice | URLs | caught (phishing+suspicious) | phishing | right brand of caught | brand named of caught | right of named | null brand, truth in candidates | via kit | caught, no learning | right brand, no learning |${on ? ' caught, daily learning | right brand, daily learning | right of named, daily learning |' : ''}`);
+  console.log(`|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|${on ? '---:|---:|---:|' : ''}`);
   const keys = [...withMem.keys()].sort((a, b) => (a === 'all' ? 1 : b === 'all' ? -1 : a.localeCompare(b)));
   for (const k of keys) {
     const a = withMem.get(k)!;
     const b = noMem.get(k)!;
     const c = online.get(k);
-    const tail = on && c ? ` ${pct(c.caught, c.n)} | ${pct(c.rightBrand, c.caught)} |` : '';
-    console.log(`| ${k} | ${a.n} | ${pct(a.caught, a.n)} | ${pct(a.phishing, a.n)} | ${pct(a.rightBrand, a.caught)} | ${a.kit} | ${pct(b.caught, b.n)} | ${pct(b.rightBrand, b.caught)} |${tail}`);
+    const tail = on && c ? ` ${pct(c.caught, c.n)} | ${pct(c.rightBrand, c.caught)} | ${pct(c.rightBrand, c.named)} |` : '';
+    console.log(`| ${k} | ${a.n} | ${pct(a.caught, a.n)} | ${pct(a.phishing, a.n)} | ${pct(a.rightBrand, a.caught)} | ${pct(a.named, a.caught)} | ${pct(a.rightBrand, a.named)} | ${a.inCandidates} | ${a.kit} | ${pct(b.caught, b.n)} | ${pct(b.rightBrand, b.caught)} |${tail}`);
   }
   if (fp) {
     console.log(`\nfalse positives on ${fp.n} popular domains (https://DOMAIN/): ${fp.flagged.length} flagged (${fp.phishing} phishing), ${pct(fp.flagged.length, fp.n)}`);
     for (const f of fp.flagged) console.log('  ' + f);
+    console.log(`the same domains with a random mixed-case path (https://DOMAIN/aB3kQz9x): ${fp.withRandomPath} flagged, ${pct(fp.withRandomPath, fp.n)}`);
     console.log(`brokers' own and group domains flagged: ${fp.ownFlagged.length}`);
     for (const f of fp.ownFlagged) console.log('  ' + f);
     if (fpOnline !== undefined) console.log(`popular domains flagged with the memory after daily learning through the test months: ${fpOnline}`);

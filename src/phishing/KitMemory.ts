@@ -188,26 +188,89 @@ export function templateWeight(key: string, t: KitTemplate): number {
   }
 }
 
+/** A brand the kit evidence points to, with its share of that evidence (0..1). */
+export interface BrandCandidate {
+  brand: string;
+  share: number;
+}
+
+/** Days for a template's older brands to count half as much as its latest one (kits switch brands per campaign). */
+const BRAND_HALF_LIFE_DAYS = 14;
+/** Share of the kit evidence the leading brand needs before a URL without a brand token is given that brand. */
+const NAME_BRAND_SHARE = 0.75;
+const DAY_MS = 86_400_000;
+
+function dayOf(iso: string): number {
+  const t = iso === '' ? NaN : Date.parse(iso);
+  return Number.isNaN(t) ? NaN : t / DAY_MS;
+}
+
 /**
- * The brand most recently reported with a template (kits switch brands; the latest is the best guess),
- * among the `preferred` brands when the template was ever reported for one of them: a broker's
- * deployment asks which *broker* a kit imitates, not which card company it imitated last.
+ * The brands a template was reported for, as recency-weighted shares: a kit that served a card
+ * company in January and a broker last week points to the broker.
  */
-function latestBrand(brands: KitTemplate['brands'], preferred?: ReadonlySet<string>): string | null {
-  let best: string | null = null;
-  let bestLast = '';
-  let bestN = 0;
-  const names = Object.keys(brands);
-  const pool = preferred && names.some((b) => preferred.has(b)) ? names.filter((b) => preferred.has(b)) : names;
-  for (const b of pool) {
-    const v = brands[b];
-    if (v.last > bestLast || (v.last === bestLast && v.n > bestN)) {
-      best = b;
-      bestLast = v.last;
-      bestN = v.n;
-    }
+function brandShares(t: KitTemplate): Map<string, number> | undefined {
+  const names = Object.keys(t.brands);
+  if (names.length === 0) return undefined;
+  let latest = -Infinity;
+  for (const b of names) latest = Math.max(latest, dayOf(t.brands[b].last));
+  const mass = new Map<string, number>();
+  let total = 0;
+  for (const b of names) {
+    const age = latest - dayOf(t.brands[b].last);
+    const m = t.brands[b].n * (Number.isFinite(age) ? 0.5 ** (age / BRAND_HALF_LIFE_DAYS) : 1);
+    mass.set(b, m);
+    total += m;
   }
-  return best;
+  for (const [b, m] of mass) mass.set(b, m / total);
+  return mass;
+}
+
+/**
+ * Can a template name the brand? Not broad shapes and IP ranges (many unrelated kits share them), nor
+ * zones reported for three or more brands (shared infrastructure: dynamic DNS, hosting); their brands
+ * are only candidates.
+ */
+function namesBrand(key: string, t: KitTemplate): boolean {
+  return !isBroad(key) && !(key.startsWith('parent:') && Object.keys(t.brands).length >= 3);
+}
+
+type BrandEvidence = { weight: number; shares: Map<string, number>; names: boolean }[];
+
+/**
+ * Combine the brand shares of every matched template, each weighted by how much its match is worth.
+ * The brand is named only when one brand holds `NAME_BRAND_SHARE` of the evidence of the templates
+ * that can name one; otherwise the verdict says the kit and lists the candidates (all templates),
+ * because the URL alone does not say which brand the page shows (one operator's kit serves several).
+ */
+function combineBrandEvidence(evidence: BrandEvidence): { brand: string | null; candidates: BrandCandidate[] } {
+  const named = leadingBrands(evidence.filter((e) => e.names));
+  const brand = named.length > 0 && named[0].share >= NAME_BRAND_SHARE ? named[0].brand : null;
+  return { brand, candidates: brand ? named : leadingBrands(evidence) };
+}
+
+/** The three brands with the largest weighted share of the evidence. */
+function leadingBrands(evidence: BrandEvidence): BrandCandidate[] {
+  if (evidence.length === 0) return [];
+  const score = new Map<string, number>();
+  let total = 0;
+  for (const e of evidence) {
+    total += e.weight;
+    for (const [b, s] of e.shares) score.set(b, (score.get(b) ?? 0) + e.weight * s);
+  }
+  return [...score]
+    .map(([brand, s]) => ({ brand, share: Math.round((1000 * s) / total) / 1000 }))
+    .sort((a, b) => b.share - a.share)
+    .slice(0, 3);
+}
+
+/** A kit match with how much it is worth and the brand evidence behind its `brand`. */
+export interface KitMatchResult extends KitMatch {
+  weight: number;
+  /** Brands the matched templates were reported for, by share of the recency-weighted evidence (top 3). */
+  brand_candidates: BrandCandidate[];
+  /** Brands the best template was ever reported for. */
+  brands_seen: string[];
 }
 
 export class KitMemory {
@@ -307,26 +370,35 @@ export class KitMemory {
     }
   }
 
-  /** The best-weighted learned template this URL carries, if any is worth at least `minWeight`. */
-  match(p: PhishUrlParts, opts: { minWeight?: number; preferredBrands?: ReadonlySet<string> } = {}): (KitMatch & { weight: number; brands_seen: string[] }) | undefined {
+  /**
+   * The best-weighted learned template this URL carries, if any is worth at least `minWeight`, with the
+   * brand named by the evidence of all matched templates (null when it is not specific).
+   */
+  match(p: PhishUrlParts, opts: { minWeight?: number } = {}): KitMatchResult | undefined {
     const minWeight = opts.minWeight ?? 0.3;
-    let best: (KitMatch & { weight: number; brands_seen: string[] }) | undefined;
+    let best: { key: string; t: KitTemplate; weight: number } | undefined;
+    let evidence: BrandEvidence | undefined;
     for (const key of templatesOf(p, false)) {
       const t = this.state.templates[key];
       if (!t) continue;
       const w = templateWeight(key, t);
-      if (w < minWeight || (best && w <= best.weight)) continue;
-      best = {
-        cluster_id: t.cluster,
-        template: key,
-        domains_seen: t.n_domains,
-        matched_urls: t.urls.slice(0, MAX_URLS_KEPT),
-        brand: latestBrand(t.brands, opts.preferredBrands),
-        brands_seen: Object.keys(t.brands),
-        weight: w,
-      };
+      if (w < minWeight) continue;
+      const shares = brandShares(t);
+      if (shares) (evidence ??= []).push({ weight: w, shares, names: namesBrand(key, t) });
+      if (!best || w > best.weight) best = { key, t, weight: w };
     }
-    return best;
+    if (!best) return undefined;
+    const { brand, candidates } = combineBrandEvidence(evidence ?? []);
+    return {
+      cluster_id: best.t.cluster,
+      template: best.key,
+      domains_seen: best.t.n_domains,
+      matched_urls: best.t.urls.slice(0, MAX_URLS_KEPT),
+      brand,
+      weight: best.weight,
+      brand_candidates: candidates,
+      brands_seen: Object.keys(best.t.brands),
+    };
   }
 
   /** The KITS file form (plain JSON data). */

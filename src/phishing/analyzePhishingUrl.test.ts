@@ -46,6 +46,25 @@ describe('analyzePhishingUrl on throwaway-domain patterns', () => {
   });
 });
 
+describe('a lone random path token on a throwaway domain', () => {
+  it('is suspicious without a brand, before the token is learned', () => {
+    const r = v('https://qzkvtrx.top/QJSmxXOQ/');
+    expect(r.verdict).toBe('suspicious');
+    expect(r.brand).toBeNull();
+    expect(r.reasons.map((x) => x.code)).toContain('RANDOM_PATH_TOKEN');
+  });
+
+  it.each([
+    'https://qzkvtrx.top/AboutUs', // camel-cased words
+    'https://qzkvtrx.top/qjsmxxoq', // one case only
+    'https://holiday.top/QJSmxXOQ', // word-like registration: a popular site's share link
+    'https://qzkvtrx.com/QJSmxXOQ', // ordinary suffix
+    'https://qzkvtrx.top/QJSmxXOQ/page', // a deeper path
+  ])('%s is not flagged by it', (url) => {
+    expect(v(url).reasons.map((x) => x.code)).not.toContain('RANDOM_PATH_TOKEN');
+  });
+});
+
 it('finds a bare-IP login host suspicious without naming a brand', () => {
   const r = v('https://47.238.159.31/#/');
   expect(r.verdict).toBe('suspicious');
@@ -122,6 +141,34 @@ describe('kit memory', () => {
     const copy = new KitMemory(JSON.parse(JSON.stringify(memory.toJSON())));
     expect(analyzePhishingUrl('https://www.example.org/about', { memory: copy }).verdict).toBe('benign');
     expect(analyzePhishingUrl('https://newdomain.cn/QJSmxXOQ/', { memory: copy }).cluster_id).toBeDefined();
+  });
+
+  it('names the brand a kit served most recently, and no brand when its recent reports disagree', () => {
+    const m = new KitMemory();
+    m.learn([
+      report('https://aaqxwz.cn/ZXkitpath/', 'イオンカード', '2025-01-10'),
+      report('https://bbqxwz.cn/ZXkitpath/', 'SBI証券', '2025-04-20'),
+      report('https://ccqxwz.cn/ZXkitpath/', 'SBI証券', '2025-04-21'),
+      report('https://ddqxwz.cn/YYsharedkit/', 'SBI証券', '2025-04-20'),
+      report('https://eeqxwz.cn/YYsharedkit/', '松井証券', '2025-04-21'),
+    ]);
+    expect(analyzePhishingUrl('https://fresh.cn/ZXkitpath/', { memory: m }).brand).toBe('SBI証券');
+    const shared = analyzePhishingUrl('https://fresh.cn/YYsharedkit/', { memory: m });
+    expect(shared.verdict).toBe('phishing');
+    expect(shared.brand).toBeNull();
+    expect(shared.cluster_id).toBeDefined();
+    expect(shared.brand_candidates?.map((c) => c.brand).sort()).toEqual(['SBI証券', '松井証券']);
+    expect(shared.reasons.map((x) => x.code)).toContain('KIT_BRAND_UNCERTAIN');
+  });
+
+  it('does not let a broad host shape name the brand', () => {
+    const m = new KitMemory();
+    const words = ['tetrachloroeth', 'radiobroadcast', 'unenthusiastic', 'kaiserslautern', 'lexicostatisti', 'biotransformat', 'chemiluminesce', 'internationali', 'acquaintancesh', 'parliamentaria'];
+    m.learn(words.map((w, i) => report(`https://${w}.q${i}x7z.com/`, 'マネックス証券', '2025-04-01')));
+    const r = analyzePhishingUrl('https://hyperparathyroi.u0p8b.com/', { memory: m });
+    expect(r.kit?.template).toMatch(/^shape:/);
+    expect(r.brand).toBeNull();
+    expect(r.brand_candidates).toEqual([{ brand: 'マネックス証券', share: 1 }]);
   });
 
   it('refuses a memory file of another version with a message saying what to do', () => {

@@ -12,7 +12,7 @@ import { loadBrandCatalogue, type AliasEntry, type Brand, type BrandCatalogue } 
 import { foldLookalikes, skeletonOf } from './confusables.js';
 import { boundedEditDistance } from './editDistance.js';
 import { findZone, loadHostLists, type HostLists } from './hostLists.js';
-import type { KitMemory } from './KitMemory.js';
+import type { BrandCandidate, KitMemory } from './KitMemory.js';
 import { alphaTokens, looksRandom } from './lexicalFeatures.js';
 import { parsePhishUrl, PhishInputError, type PhishUrlParts } from './parsePhishUrl.js';
 import type { Reason, UrlVerdict } from './types.js';
@@ -95,7 +95,8 @@ export function analyzeParsedUrl(url: string, p: PhishUrlParts, opts: AnalyzeUrl
     const dyn = hosts.dynamicDns.has(freeZone);
     add(reasons, context, 0.2, dyn ? 'DYNAMIC_DNS' : 'FREE_HOSTING', `${freeZone} gives anyone a ${dyn ? 'dynamic-DNS name' : 'free subdomain'}`);
   }
-  if (!p.isIp && findZone(hosts.shorteners, p.hostname)) add(reasons, context, 0.1, 'URL_SHORTENER', `${p.domain} hides the destination`);
+  const shortener = !p.isIp && findZone(hosts.shorteners, p.hostname) !== undefined;
+  if (shortener) add(reasons, context, 0.1, 'URL_SHORTENER', `${p.domain} hides the destination`);
   if (randomReg) add(reasons, context, 0.15, 'RANDOM_DOMAIN', `registered label "${p.domainLabel}" looks machine-generated`);
 
   // Labels an attacker chose: subdomains, and the label left of a hosting/dynamic-DNS zone.
@@ -122,6 +123,12 @@ export function analyzeParsedUrl(url: string, p: PhishUrlParts, opts: AnalyzeUrl
   if (confusable) add(reasons, context, 0.2, 'CONFUSABLE_CHARACTERS', `host ${p.unicodeHost} uses look-alike Unicode characters`);
 
   for (const h of matchPath(cat, p)) hits.push(h);
+  // Kits address each campaign's landing page by a fresh random token (`/QJSmxXOQ/` on dozens of
+  // throwaway domains): a lone mixed-case token on a random-looking cheap-suffix registration reads
+  // as a kit even before the token itself is learned. Popular sites on cheap suffixes use such tokens
+  // for share links (a word-like registration is not enough), and so do shorteners.
+  const token = hits.length === 0 && susTld && randomReg && !shortener && subLabels.length === 0 ? kitPathToken(p) : undefined;
+  if (token) add(reasons, context, 0.4, 'RANDOM_PATH_TOKEN', `the only path segment "${token}" is a random mixed-case token on a throwaway-looking domain`);
   if (hits.length === 0 && p.pathSegments.some((s) => LOGIN_WORDS.test(s))) {
     add(reasons, context, 0.1, 'LOGIN_PATH', `the path asks for a login (${p.pathSegments.join('/').slice(0, 60)})`);
   }
@@ -140,20 +147,26 @@ export function analyzeParsedUrl(url: string, p: PhishUrlParts, opts: AnalyzeUrl
 
   let brandName: string | null = brand?.name ?? null;
   let kit: UrlVerdict['kit'];
+  let candidates: BrandCandidate[] | undefined;
   if (opts.memory) {
-    const m = opts.memory.match(p, { preferredBrands: cat.brandNames });
+    const m = opts.memory.match(p);
     if (m) {
-      const { weight, brands_seen, ...match } = m;
+      const { weight, brands_seen, brand_candidates, ...match } = m;
       kit = match;
       weights.push(weight);
       reasons.push({
         code: 'KIT_TEMPLATE',
-        detail: `${m.template} seen on ${m.domains_seen} reported domain(s) (cluster ${m.cluster_id}${m.brand ? `, last reported as ${m.brand}` : ''})`,
+        detail: `${m.template} seen on ${m.domains_seen} reported domain(s) (cluster ${m.cluster_id}${brands_seen.length ? `, reported for ${brands_seen.slice(0, 3).join(', ')}${brands_seen.length > 3 ? ' …' : ''}` : ''})`,
       });
-      if (brandName === null && brands_seen.length > 1) {
-        reasons.push({ code: 'KIT_BRAND_GUESS', detail: `the template was reported for ${brands_seen.length} brands (${brands_seen.slice(0, 5).join(', ')}); naming the latest` });
+      if (brandName === null) {
+        const list = brand_candidates.map((c) => `${c.brand} ${Math.round(100 * c.share)} %`).join(', ');
+        if (m.brand) reasons.push({ code: 'KIT_BRAND', detail: `the kit's recent reports name ${m.brand} (${list})` });
+        else if (brand_candidates.length) {
+          reasons.push({ code: 'KIT_BRAND_UNCERTAIN', detail: `the kit served several brands (${list}); the URL does not say which this one imitates` });
+          candidates = brand_candidates;
+        }
+        brandName = m.brand;
       }
-      brandName ??= m.brand;
     }
   }
 
@@ -164,9 +177,23 @@ export function analyzeParsedUrl(url: string, p: PhishUrlParts, opts: AnalyzeUrl
   if (kit && verdict !== 'benign') {
     out.cluster_id = kit.cluster_id;
     out.kit = kit;
+    if (candidates) out.brand_candidates = candidates;
   }
   return out;
 }
+
+/**
+ * The lone path segment when it is a random mixed-case token (`QJSmxXOQ`, `aB3kQz9`): letters and
+ * digits only, upper and lower case mixed other than in camel-cased words (`MyPage`, `aboutUs`).
+ */
+function kitPathToken(p: PhishUrlParts): string | undefined {
+  if (p.pathSegments.length !== 1 || p.queryKeys.length > 0) return undefined;
+  const seg = p.rawPath.replace(/^\/+|\/+$/g, '');
+  if (!RANDOM_TOKEN.test(seg) || !/[A-Z]/.test(seg) || !/[a-z]/.test(seg) || CAMEL_WORDS.test(seg)) return undefined;
+  return seg;
+}
+const RANDOM_TOKEN = /^[A-Za-z0-9]{6,16}$/;
+const CAMEL_WORDS = /^[a-z]*(?:[A-Z][a-z]+)*[0-9]*$/;
 
 const LOGIN_WORDS = /^(login|logon|signin|sign-in|auth|verify|verification|account|member|mypage|secure|update|confirm)([._-]|$)/;
 

@@ -24,6 +24,8 @@ export interface PhishUrlParts {
   subLabels: string[];
   /** Path segments (decoded, NFKC, lower case), then the segments of a `#/route` fragment. */
   pathSegments: string[];
+  /** The path as written (letter case kept, still percent-encoded): kits' random tokens mix cases. */
+  rawPath: string;
   /** Query parameter names (lower case). */
   queryKeys: string[];
   /** Query values (lower case, decoded), for brand tokens such as `?sbisecjapan=login`. */
@@ -105,6 +107,7 @@ export function parsePhishUrl(input: string): PhishUrlParts {
     privateSuffix: t.isPrivate === true,
     subLabels: uniSub,
     pathSegments,
+    rawPath: u.pathname,
     queryKeys,
     queryValues,
   };

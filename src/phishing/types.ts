@@ -34,6 +34,11 @@ export interface UrlVerdict {
   reasons: Reason[];
   cluster_id?: string;
   kit?: KitMatch;
+  /**
+   * When a learned kit matched but its evidence does not single out one brand (`brand` is null): the
+   * brands the kit was reported for, with their share of the recency-weighted evidence, best first.
+   */
+  brand_candidates?: { brand: string; share: number }[];
   /** Registered domain (public suffix + one label, private suffixes honoured). */
   domain?: string | null;
   error?: string;
