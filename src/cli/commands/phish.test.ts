@@ -64,8 +64,18 @@ describe('kabuguard phish page and email on bad input', () => {
     expect(err).toContain('1 error');
   });
 
-  it('a truncated e-mail gets an error verdict line (offline DNS)', async () => {
-    const { out } = await run('email', '--offline', new URL('truncated.eml', fixtures).pathname);
+  it('a truncated e-mail gets an error verdict line, the run goes on and counts it (offline DNS)', async () => {
+    const { out, err } = await run('email', '--offline', new URL('truncated.eml', fixtures).pathname, new URL('newsletter.eml', fixtures).pathname);
+    expect(out).toHaveLength(2);
     expect(JSON.parse(out[0])).toMatchObject({ verdict: 'error', reasons: [{ code: 'TRUNCATED_EMAIL' }] });
+    expect(JSON.parse(out[1]).verdict).not.toBe('error');
+    expect(err).toMatch(/^2 e-mails: .*1 error/m);
+  });
+
+  it('a binary file given as an e-mail gets an error verdict line and the run goes on', async () => {
+    const { out, err } = await run('email', '--offline', new URL('binary.png', fixtures).pathname, new URL('newsletter.eml', fixtures).pathname);
+    expect(out.map((l) => JSON.parse(l).verdict)[0]).toBe('error');
+    expect(out).toHaveLength(2);
+    expect(err).toContain('1 error');
   });
 });
