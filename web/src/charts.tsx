@@ -11,7 +11,7 @@ export interface StackedBarsProps {
 }
 
 /** Stacked bars over time as plain SVG: no chart library, scales to its container. */
-export function StackedBars({ buckets, series, colors, title, height = 240 }: StackedBarsProps) {
+export function StackedBars({ buckets, series, colors, title, height = 270 }: StackedBarsProps) {
   const W = 900;
   const H = height;
   const pad = { l: 44, r: 215, t: 10, b: 34 };
@@ -24,6 +24,7 @@ export function StackedBars({ buckets, series, colors, title, height = 240 }: St
   const color = (k: string, j: number) => colors?.[k] ?? PALETTE[j % PALETTE.length]!;
   const ticks = [0, max / 2, max].map((v) => Math.round(v));
   const step = Math.max(1, Math.ceil(n / 7));
+  const legendRows = Math.floor((H - pad.t) / 19) - 1;
   return (
     <svg viewBox={`0 0 ${W} ${H}`} className="chart" role="img" aria-label={title}>
       {ticks.map((v) => (
@@ -60,7 +61,7 @@ export function StackedBars({ buckets, series, colors, title, height = 240 }: St
           </text>
         ) : null,
       )}
-      {names.slice(0, 11).map((k, j) => (
+      {names.slice(0, legendRows).map((k, j) => (
         <g key={k} transform={`translate(${W - pad.r + 14},${pad.t + j * 19})`}>
           <rect width="12" height="12" fill={color(k, j)} rx="2" />
           <text x="18" y="10" className="legend">
@@ -68,9 +69,9 @@ export function StackedBars({ buckets, series, colors, title, height = 240 }: St
           </text>
         </g>
       ))}
-      {names.length > 11 ? (
-        <text x={W - pad.r + 14} y={pad.t + 11 * 19 + 10} className="legend">
-          {`+${names.length - 11} more`}
+      {names.length > legendRows ? (
+        <text x={W - pad.r + 14} y={pad.t + legendRows * 19 + 10} className="legend">
+          {`+${names.length - legendRows} more`}
         </text>
       ) : null}
     </svg>

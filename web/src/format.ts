@@ -10,6 +10,13 @@ export function jst(iso: string | undefined, withSeconds = false): string {
 }
 
 export const yen = (n: number | undefined): string => (n === undefined ? '–' : `¥${Math.round(n).toLocaleString('en-US')}`);
+/** Yen in a tile: ¥1.16bn, ¥9.45M, ¥328,600. */
+export function yenShort(n: number): string {
+  if (Math.abs(n) >= 1e9) return `¥${(n / 1e9).toFixed(2)}bn`;
+  if (Math.abs(n) >= 1e7) return `¥${(n / 1e6).toFixed(1)}M`;
+  return yen(n);
+}
+
 export const count = (n: number | undefined): string => (n === undefined ? '–' : n.toLocaleString('en-US'));
 
 /** `pump_and_dump_update` → `pump and dump update`. */

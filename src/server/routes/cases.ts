@@ -84,10 +84,14 @@ export async function caseRoutes(app: FastifyInstance, opts: CaseRoutesOptions):
           accounts = summary.hijacked_accounts;
         }
       }
+      let alertIds = b.alert_ids;
+      if (!alertIds && 'campaign_id' in subject) {
+        alertIds = (await store.listAlerts({ campaign_id: subject.campaign_id, limit: 1000, order: 'asc' })).alerts.map((a) => a.alert_id);
+      }
       const existing = await store.findOpenCase(subject);
       const newId = existing ? undefined : await store.newCaseId();
       const book = new CaseBook({ cases: existing ? [existing] : [], nextId: () => newId! });
-      const c = book.open(subject, now(), b.actor, accounts, b.alert_ids ?? []);
+      const c = book.open(subject, now(), b.actor, accounts, alertIds ?? []);
       if (!(await store.saveCase(c, existing?.log.length ?? 0))) throw conflict(c.case_id);
       return reply.code(existing ? 200 : 201).send(c);
     });

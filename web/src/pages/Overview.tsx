@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { HBars, StackedBars } from '../charts';
-import { count, DECISION_COLORS, DECISION_ORDER, jst, KIND_COLORS, label, SEVERITY_ORDER, yen } from '../format';
+import { count, DECISION_COLORS, DECISION_ORDER, jst, KIND_COLORS, SEVERITY_ORDER, yen, yenShort } from '../format';
 import { go, href } from '../router';
 import type { CampaignSummary, Summary } from '../types';
 import { useApi } from '../useApi';
@@ -29,7 +29,7 @@ function toSeries(rows: Summary['alerts_over_time'], bucket: 'hour' | 'day') {
 export function Overview() {
   const [bucket, setBucket] = useState<'hour' | 'day'>('hour');
   const s = useApi<Summary>(`/v1/summary?bucket=${bucket}`);
-  const top = useApi<{ campaigns: CampaignSummary[]; total: number }>('/v1/campaigns?limit=5&min_accounts=1');
+  const camps = useApi<{ campaigns: CampaignSummary[]; total: number }>('/v1/campaigns?limit=1000&min_accounts=1');
   if (s.error) return <ErrorBox error={s.error} />;
   const d = s.data;
   if (!d) return <p className="muted">loading…</p>;
@@ -38,12 +38,27 @@ export function Overview() {
   const stopped = decisions - (d.decisions_by_outcome.allow ?? 0);
   const activeCases = Object.entries(d.cases_by_status).reduce((a, [k, v]) => (k === 'closed' ? a : a + v), 0);
   const chart = toSeries(d.alerts_over_time, bucket);
+  const all = camps.data?.campaigns ?? [];
+  const moved = all.reduce((t, c) => t + c.yen_moved, 0);
+  const held = all.reduce((t, c) => t + c.yen_protected, 0);
+  const top = all.slice(0, 5);
   return (
     <>
       <h1>Overview</h1>
       <div className="tiles">
         <Tile k="Events recorded" v={count(d.events)} n="logins, orders, cash, the market tape…" />
         <Tile k="Alerts" v={count(alerts)} n={`${count(d.alerts_by_severity.critical ?? 0)} critical · ${count(d.alerts_by_severity.high ?? 0)} high`} link="alerts" />
+        <Tile
+          k="Yen protected"
+          v={camps.data ? yenShort(held) : '…'}
+          n={
+            camps.data
+              ? `${held + moved > 0 ? ((100 * held) / (held + moved)).toFixed(1) : '0'} % of the ${yenShort(held + moved)} that accounts flagged as hijacked ordered was held or blocked (${all.length} campaign${all.length === 1 ? '' : 's'})`
+              : ''
+          }
+          link="campaigns"
+          good
+        />
         <Tile k="Decisions not allowed" v={count(stopped)} n={`of ${count(decisions)} decisions: step-up, hold, block, deny`} />
         <Tile k="Cases being worked" v={count(activeCases)} n={`${count(d.cases_by_status.closed ?? 0)} closed`} link="cases" />
         <Tile k="Customer notifications" v={count(d.notifications)} n="JSDA: logins and important operations" link="notifications" />
@@ -77,7 +92,7 @@ export function Overview() {
       </div>
       <section className="panel">
         <h2>Campaigns with the most yen at stake</h2>
-        {top.data && top.data.campaigns.length ? (
+        {top.length ? (
           <table>
             <thead>
               <tr>
@@ -91,7 +106,7 @@ export function Overview() {
               </tr>
             </thead>
             <tbody>
-              {top.data.campaigns.map((c) => (
+              {top.map((c) => (
                 <tr key={c.campaign_id} className="clickable" onClick={() => go(`campaigns/${c.campaign_id}`)}>
                   <td>
                     <a href={href(`campaigns/${c.campaign_id}`)}>{c.campaign_id}</a>
@@ -107,19 +122,18 @@ export function Overview() {
             </tbody>
           </table>
         ) : (
-          <p className="muted">{top.error ? top.error.message : 'no campaign with accounts yet'}</p>
+          <p className="muted">{camps.error ? camps.error.message : 'no campaign with accounts yet'}</p>
         )}
       </section>
-      <p className="muted small">Alert kinds: {Object.keys(d.alerts_by_kind).map(label).join(', ') || '–'}</p>
     </>
   );
 }
 
-function Tile({ k, v, n, link }: { k: string; v: string; n: string; link?: string }) {
+function Tile({ k, v, n, link, good }: { k: string; v: string; n: string; link?: string; good?: boolean }) {
   const body = (
     <>
       <div className="k">{k}</div>
-      <div className="v">{v}</div>
+      <div className={good ? 'v good' : 'v'}>{v}</div>
       <div className="n">{n}</div>
     </>
   );
