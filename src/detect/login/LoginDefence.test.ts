@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountChangeEvent, CashEvent, OrderEvent } from '../../events/schema.js';
-import { buildHabit, harness, iso, login, T0, UA_ANDROID } from './testFixtures.js';
+import { defaultPolicy } from '../../policy/index.js';
+import { buildHabit, buildPopulation, harness, iso, login, T0, UA_ANDROID } from './testFixtures.js';
 
 const H = 3600_000;
 const D = 86_400_000;
@@ -194,6 +195,86 @@ describe('account changes and cash', () => {
     h.detector.onAlert({ alert_id: 'x', ts: iso(t), kind: 'account_takeover', severity: 'high', score: 0.9, account_id: 'a', reasons: [], event_ids: [] }, { t, world: h.engine.world });
     h.run({ type: 'account_change', id: 'C3', ts: iso(t + 60_000), account_id: 'a', session_id: 'S-Ly', ip: '10.3.0.5', user_agent: UA_ANDROID, field: 'email' });
     expect(h.alerts.filter((a) => a.kind === 'account_takeover')).toHaveLength(0);
+  });
+});
+
+describe('takeover evidence', () => {
+  it('holds but does not name a takeover when a login only new to the customer withdraws', () => {
+    const h = harness();
+    const last = buildHabit(h, 'a');
+    const t = last + D;
+    // A trip: a foreign home ISP and a new laptop, then cash out to the customer's own bank account.
+    h.run(login(t, { id: 'Lt', account_id: 'a', ip: '10.4.0.5', device_id: 'hotel-laptop', user_agent: UA_ANDROID }));
+    h.run({ type: 'cash', id: 'Wt', ts: iso(t + 60_000), account_id: 'a', session_id: 'S-Lt', ip: '10.4.0.5', direction: 'withdrawal', amount_jpy: 500_000 });
+    expect(h.alerts.filter((a) => a.kind === 'account_takeover')).toHaveLength(0);
+  });
+
+  it('names a takeover when the same withdrawal follows a login from a listed datacenter', () => {
+    const h = harness();
+    const last = buildHabit(h, 'a');
+    const t = last + D;
+    h.run(login(t, { id: 'Lh', account_id: 'a', ip: '10.3.0.5', device_id: 'vps', user_agent: UA_ANDROID }));
+    h.run({ type: 'cash', id: 'Wh', ts: iso(t + 60_000), account_id: 'a', session_id: 'S-Lh', ip: '10.3.0.5', direction: 'withdrawal', amount_jpy: 500_000 });
+    const ato = h.alerts.filter((a) => a.kind === 'account_takeover');
+    expect(ato).toHaveLength(1);
+    expect(ato[0].reasons.map((r) => r.code)).toContain('HOSTING_NETWORK');
+  });
+
+  it('counts actions of the attacker’s session the next day', () => {
+    const h = harness();
+    const last = buildHabit(h, 'a');
+    const t = last + D;
+    h.run(login(t, { id: 'Ls', account_id: 'a', ip: '10.3.0.5', device_id: 'vps', user_agent: UA_ANDROID }));
+    h.run({ type: 'account_change', id: 'Cs', ts: iso(t + 27 * H), account_id: 'a', session_id: 'S-Ls', ip: '10.3.0.5', user_agent: UA_ANDROID, field: 'email' });
+    expect(h.alerts.filter((a) => a.kind === 'account_takeover')).toHaveLength(1);
+  });
+
+  it('names a takeover when the right password comes from a stuffing address and the login is refused', () => {
+    const h = harness();
+    buildHabit(h, 'victim');
+    const t = T0 + 20 * D;
+    const ip = '10.3.0.99';
+    for (let i = 0; i < 30; i++) {
+      h.run(login(t + i * 1000, { account_id: i % 3 === 0 ? null : `acct${i}`, login_id_fp: `fp${i}`, ip, outcome: i % 3 === 0 ? 'unknown_account' : 'bad_password', device_id: undefined, user_agent: 'python-requests/2.31' }));
+    }
+    const d = h.run(login(t + 60_000, { id: 'Lv', account_id: 'victim', ip, device_id: undefined, user_agent: 'python-requests/2.31' }));
+    expect(d!.decision).toBe('deny');
+    const ato = h.alerts.filter((a) => a.kind === 'account_takeover');
+    expect(ato).toHaveLength(1);
+    expect(ato[0]).toMatchObject({ account_id: 'victim', event_ids: ['Lv'], data: { login_refused: true } });
+    expect(ato[0].reasons[0].code).toBe('CREDENTIALS_COMPROMISED');
+  });
+
+  it('raises nothing when a customer abroad on a new laptop is refused for novelty alone', () => {
+    const h = harness({ policy: { ...defaultPolicy(), login: { ...defaultPolicy().login, deny_above: 0.5 } } });
+    const last = buildHabit(h, 'a');
+    const d = h.run(login(last + D, { account_id: 'a', ip: '10.4.0.5', device_id: 'hotel-laptop', user_agent: UA_ANDROID }));
+    expect(d!.decision).toBe('deny');
+    expect(h.alerts.filter((a) => a.kind === 'account_takeover')).toHaveLength(0);
+  });
+});
+
+describe('attempts with no customer behind them', () => {
+  it('scores an unknown login id without a device id above a customer’s typo on the own device', () => {
+    const h = harness();
+    const last = buildHabit(h, 'a');
+    const t = last + D;
+    const typo = h.engine.decide(login(t, { account_id: 'a', ip: '10.1.0.10', outcome: 'bad_password' }), t);
+    const listed = h.engine.decide(login(t, { account_id: null, login_id_fp: 'never-issued', ip: '10.1.7.7', outcome: 'unknown_account', device_id: undefined }), t);
+    expect(listed.score).toBeGreaterThan(typo.score);
+  });
+
+  it('does not challenge a customer with the right password only because the home ISP carries a stuffing run', () => {
+    const h = harness();
+    buildPopulation(h);
+    const t = T0 + 20 * D;
+    // A combo list through many addresses of one ISP: the ASN is flagged, no address on its own is.
+    for (let i = 0; i < 60; i++) {
+      h.run(login(t + i * 10_000, { account_id: null, login_id_fp: `list${i}`, ip: `10.5.${i}.9`, outcome: 'unknown_account', device_id: undefined, user_agent: 'python-requests/2.31' }));
+    }
+    const d = h.run(login(t + 11 * 60_000, { account_id: 'newcomer', ip: '10.5.200.1', device_id: 'own-pc' }))!;
+    expect(d.rules['login.stuffing']).toBe('no_hit');
+    expect(d.decision).toBe('allow');
   });
 });
 

@@ -26,7 +26,10 @@ export interface LoginDefenceOptions {
    * or alert on the account (we never see whether the step-up passed). Default 7 days.
    */
   trustAfterMs?: number;
-  /** How long after a risky login its session's actions count toward an account takeover. Default 6 h. */
+  /**
+   * How long after a risky login its session's actions count toward an account takeover. Default
+   * 48 h: a slow crew keeps the relayed session open and acts the next day.
+   */
   episodeMs?: number;
 }
 
@@ -70,6 +73,20 @@ const BAD_INFRA_MS = 14 * 86_400_000;
 const STRONG_ACTIONS: ReadonlySet<string> = new Set(['contact_change', 'bank_change', 'withdrawal', 'liquidation', 'session_mismatch']);
 /** Stuffing evidence specific to the attacker (not a network or client string shared with customers). */
 const DIRECT_STUFFING: ReadonlySet<string> = new Set(['STUFFING_IP', 'PASSWORD_SPRAY', 'STUFFING_DEVICE']);
+/** Session actions that name a takeover on their own after a risky login. */
+const SELF_EVIDENT_ACTIONS: ReadonlySet<string> = new Set(['contact_change', 'bank_change', 'session_mismatch']);
+/**
+ * Login reasons that are evidence about the attacker, not only novelty to this customer. Failure
+ * rates of a whole ASN or client string and shared sources flagged as stuffing are left out: they
+ * carry honest customers too.
+ */
+const ATTACK_SIDE_CODES: ReadonlySet<string> = new Set(['KNOWN_ATTACKER_INFRA', 'DEVICE_SHARED', 'IP_SHARED', 'AUTOMATED_CLIENT', 'IP_FAILURES', 'TOR_EXIT', 'VPN_NETWORK', 'HOSTING_NETWORK', 'STUFFING_WAVE']);
+/**
+ * Evidence that the password came from the attacker's own machine: its address, device or password
+ * seen failing or succeeding across other accounts, or a script. The customer's own failures (a
+ * forgotten password) are not in it.
+ */
+const STOLEN_CREDENTIAL_CODES: ReadonlySet<string> = new Set(['KNOWN_ATTACKER_INFRA', 'DEVICE_SHARED', 'IP_SHARED', 'AUTOMATED_CLIENT', 'TOR_EXIT', 'STUFFING_WAVE', ...DIRECT_STUFFING]);
 const PHISHING_RESISTANT = new Set(['passkey', 'pki']);
 const SENSITIVE_FIELDS = new Set(['email', 'phone', 'notification', 'mfa', 'password', 'bank_account']);
 
@@ -127,7 +144,7 @@ export class LoginDefence implements Detector {
       globalRarity: { ...DEFAULT_RISK_WEIGHTS.globalRarity, ...opts.weights?.globalRarity },
     };
     this.trustAfterMs = opts.trustAfterMs ?? 7 * 86_400_000;
-    this.episodeMs = opts.episodeMs ?? 6 * 3600_000;
+    this.episodeMs = opts.episodeMs ?? 48 * 3600_000;
     this.sources = new SourceTracker({ ...DEFAULT_SOURCE_THRESHOLDS, ...opts.sourceThresholds });
   }
 
@@ -169,17 +186,22 @@ export class LoginDefence implements Detector {
 
     if (stuffing.length > 0) {
       const success = ev.outcome === 'success';
+      const direct = stuffing.some((r) => DIRECT_STUFFING.has(r.code) || r.code === 'STUFFING_WAVE');
       const decision = success ? p.stuffing_success : p.stuffing_attempt;
       // A passkey cannot be stuffed: the customer behind a shared stuffing network still gets in.
       const exempt = success && strongMfa && decision === 'step_up';
+      // A shared network or client string flagged as stuffing carries honest customers too: when
+      // one of them gets in with the right password, the flag is one more piece of risk (in the
+      // score above), not a challenge by itself. An attempt that fails through it is the list.
+      const sharedOnly = success && !direct;
       out.push({
         rule: 'login.stuffing',
-        outcome: decision === 'allow' || exempt ? 'no_hit' : 'hit',
+        outcome: decision === 'allow' || exempt || sharedOnly ? 'no_hit' : 'hit',
         decision,
         required_auth: decision === 'step_up' ? p.required_auth : undefined,
-        // A shared network or client string flagged as stuffing says less about this login than
-        // the attacker's own address, device or sprayed password.
-        score: Math.max(risk.score, stuffing.some((r) => DIRECT_STUFFING.has(r.code)) ? (success ? 0.97 : 0.9) : 0.7),
+        // The attacker's own address, device or sprayed password says more than a shared source,
+        // and a failed attempt through a stuffing source more than a success.
+        score: sharedOnly ? risk.score : Math.max(risk.score, stuffing.some((r) => DIRECT_STUFFING.has(r.code)) ? (success ? 0.97 : 0.9) : success ? 0.7 : 0.8),
         reasons: stuffing,
       });
     }
@@ -209,17 +231,21 @@ export class LoginDefence implements Detector {
     if (this.memo?.id === ev.id) return this.memo;
     const x = extractLoginFeatures(ev, t, this.lookup(ev.ip), this.parseUa(ev.user_agent));
     const acct = ev.account_id ? this.accounts.get(ev.account_id) : undefined;
-    const risk = scoreLoginRisk(x, acct?.hist, this.global, this.sourceEvidence(ev, x, acct, t), this.weights);
     const stuffing: Reason[] = [];
+    const clusters: string[] = [];
     // A network, ASN or client string is shared with honest customers: its flag does not apply to a
     // customer on a device and network the account already trusts.
     const known = acct !== undefined && acct.hist.n > 0 && (historyCount(acct.hist, F.device, x.h[F.device]) > 0 || historyCount(acct.hist, F.asn, x.h[F.asn]) > 0);
     for (const [kind, key] of this.sourceKeys(ev, x)) {
       if (known && CLUSTER_KINDS.has(kind)) continue;
       const s = this.sources.isFlagged(kind, key, t);
+      if (!s) continue;
       // An address marked during a failure wave is weaker evidence than one that failed on many accounts itself.
-      if (s) stuffing.push({ code: s.via === 'wave' ? 'STUFFING_WAVE' : STUFFING_CODE[kind], detail: `${describeSource(kind, key, x)} is a credential-stuffing source: ${s.why}` });
+      const r = { code: s.via === 'wave' ? 'STUFFING_WAVE' : STUFFING_CODE[kind], detail: `${describeSource(kind, key, x)} is a credential-stuffing source: ${s.why}` };
+      stuffing.push(r);
+      if (CLUSTER_KINDS.has(kind)) clusters.push(r.detail);
     }
+    const risk = scoreLoginRisk(x, acct?.hist, this.global, this.sourceEvidence(ev, x, acct, t, clusters), this.weights);
     this.memo = { id: ev.id, x, risk, stuffing };
     return this.memo;
   }
@@ -235,7 +261,7 @@ export class LoginDefence implements Detector {
     return u;
   }
 
-  private sourceEvidence(ev: LoginEvent, x: LoginFeatures, acct: AccountDef | undefined, t: number): SourceEvidence {
+  private sourceEvidence(ev: LoginEvent, x: LoginFeatures, acct: AccountDef | undefined, t: number, stuffingClusters: string[]): SourceEvidence {
     // Distinct other login ids that got in from the same source while it was remembered (an address
     // is forgotten after hours of silence, a device after days): counts, not decayed rates, since a
     // takeover crew works through its victims over days.
@@ -252,6 +278,8 @@ export class LoginDefence implements Detector {
       uaExcessFailRatio: excess(this.sources.get('ua', String(x.h[F.ua]), t)),
       accountFailures: acct?.lock?.n ?? 0,
       knownAttacker: this.attackerInfra(ev, x, acct, t),
+      stuffingClusters,
+      unknownLoginId: ev.outcome === 'unknown_account',
     };
   }
 
@@ -527,6 +555,8 @@ export class LoginDefence implements Detector {
       };
     }
 
+    if (decision === 'deny' && acct.ep?.session === ev.session_id) this.raiseStolenCredentials(ev.account_id, acct, x, ctx);
+
     if (hadHistory && (risk.novel.includes('device') || risk.novel.includes('asn'))) {
       const newDevice = risk.novel.includes('device');
       ctx.notify(
@@ -716,6 +746,37 @@ export class LoginDefence implements Detector {
     this.evaluateTakeover(ev.account_id, acct, ctx);
   }
 
+  /**
+   * The right password arrived from attacker infrastructure (a stuffing source, an address or device
+   * seen in other takeovers, a script) and we refused the login: the account is not entered, but
+   * its password is in the attacker's hands and must be replaced, so the takeover is named now.
+   * A refusal for novelty alone (a customer abroad on a new laptop) or a lockout raises nothing.
+   */
+  private raiseStolenCredentials(account_id: string, acct: AccountDef, x: LoginFeatures, ctx: ObserveContext): void {
+    const ep = acct.ep!;
+    if (ep.alerted || (acct.atoT !== undefined && ctx.t - acct.atoT <= this.episodeMs)) return;
+    const evidence = ep.reasons.filter((r) => STOLEN_CREDENTIAL_CODES.has(r.code));
+    if (evidence.length === 0) return;
+    ep.alerted = true;
+    acct.atoT = ctx.t;
+    acct.flagT = ctx.t;
+    this.markAttackerInfra(account_id, ep.ip, ep.device, ctx.t);
+    ctx.raise({
+      kind: 'account_takeover',
+      severity: 'high',
+      score: Math.round(ep.score * 1000) / 1000,
+      account_id,
+      ip: ep.ip,
+      window: { start: new Date(ep.t).toISOString(), end: new Date(ctx.t).toISOString() },
+      reasons: [
+        { code: 'CREDENTIALS_COMPROMISED', detail: `the account's password was entered correctly from attacker infrastructure (login refused, risk ${ep.score.toFixed(2)}); replace the password` },
+        ...evidence.slice(0, 6),
+      ],
+      event_ids: [...ep.ev],
+      data: { session_id: ep.session, ip: ep.ip, asn: ep.asn || undefined, user_agent: ep.ua, device_id: ep.device, stuffing_source: ep.stuffing.length > 0, linked_stuffing: ep.stuffing, login_refused: true, client: `${x.ua.browser} / ${x.ua.os}` },
+    });
+  }
+
   /** Raise `account_takeover` once per episode when the login risk and the session's actions add up. */
   private evaluateTakeover(account_id: string, acct: AccountDef, ctx: ObserveContext): void {
     const ep = acct.ep!;
@@ -729,8 +790,15 @@ export class LoginDefence implements Detector {
     // Ordinary trading after a new-device login is what customers do; a takeover shows in what
     // only a thief needs: new contact details, a new bank account, cash out, a sell-off, a session
     // used from elsewhere. Everyday trading after even a very unusual login (a customer abroad or
-    // behind a VPN) is not enough.
-    const strong = kinds.some((k) => STRONG_ACTIONS.has(k)) || ep.stuffing.some((c) => DIRECT_STUFFING.has(c));
+    // behind a VPN) is not enough. Selling everything or withdrawing to the customer's own bank
+    // account after a login that is only new to the customer (first login from the office, a
+    // trip) is held by the decisions, not named a takeover, unless a second thief's move follows
+    // or the login carried evidence about the attacker (infrastructure seen on other accounts,
+    // failures, a script, a listed datacenter or VPN); the trading detector names it when the
+    // cash then buys a thin name.
+    const attackSide = ep.reasons.some((r) => ATTACK_SIDE_CODES.has(r.code)) || ep.stuffing.some((c) => DIRECT_STUFFING.has(c));
+    const strongKinds = kinds.filter((k) => STRONG_ACTIONS.has(k));
+    const strong = kinds.some((k) => SELF_EVIDENT_ACTIONS.has(k)) || strongKinds.length >= 2 || (strongKinds.length === 1 && attackSide);
     if (!strong) return;
     let clean = 1 - ep.score;
     for (const k of kinds) clean *= 1 - (ACTION_WEIGHT[k] ?? 0);

@@ -1,6 +1,6 @@
 import type { AccountHistory } from './AccountHistory.js';
 import { historyCount } from './AccountHistory.js';
-import { F, FEATURES, GLOBAL_FEATURES, type LoginFeatures } from './loginFeatures.js';
+import { F, FEATURES, GLOBAL_FEATURES, hash31, type LoginFeatures } from './loginFeatures.js';
 import type { Reason } from '../../engine/types.js';
 
 /** Global popularity of feature values among trusted logins of all accounts. */
@@ -17,10 +17,20 @@ export function newGlobalCounts(): GlobalCounts {
   return { total: FEATURES.map(() => 0), counts: new Map() };
 }
 
+/** Hash of the device feature of a login that sent no device id (the only device value counted globally). */
+export const NO_DEVICE_HASH = hash31('');
+
 export function addToGlobal(g: GlobalCounts, hashes: number[]): void {
   for (const f of GLOBAL_FEATURES) {
     g.total[f]++;
     const k = globalKey(f, hashes[f]);
+    g.counts.set(k, (g.counts.get(k) ?? 0) + 1);
+  }
+  // Device ids are too many to count one by one, but how often customers come without one is
+  // one number, and an attack tool that keeps no cookie stands out against it.
+  g.total[F.device]++;
+  if (hashes[F.device] === NO_DEVICE_HASH) {
+    const k = globalKey(F.device, NO_DEVICE_HASH);
     g.counts.set(k, (g.counts.get(k) ?? 0) + 1);
   }
 }
@@ -41,6 +51,10 @@ export interface SourceEvidence {
   accountFailures: number;
   /** The address or device was used in a takeover of another account (what it was), else undefined. */
   knownAttacker?: string;
+  /** Shared sources of this login (network, ASN, client string) currently flagged as stuffing, described. */
+  stuffingClusters: string[];
+  /** The typed login id matched no account. */
+  unknownLoginId: boolean;
 }
 
 /** Weights of the risk model; defaults tuned on simulator seeds 1–3 only. */
@@ -62,6 +76,12 @@ export interface RiskWeights {
   uaExcessFailRatio: number;
   accountFailures: number;
   knownAttacker: number;
+  /** Per shared source (network, ASN, client) flagged as stuffing while this login came through it. */
+  stuffingCluster: number;
+  /** The typed login id matched no account: combo lists are full of ids a broker never issued. */
+  unknownLoginId: number;
+  /** Weight of ln(1 / share of trusted logins without a device id), for a login without one. */
+  noDevice: number;
   /** Log-odds at which the score is 0.5, and its scale. */
   center: number;
   scale: number;
@@ -85,6 +105,9 @@ export const DEFAULT_RISK_WEIGHTS: RiskWeights = {
   uaExcessFailRatio: 3,
   accountFailures: 0.4,
   knownAttacker: 6,
+  stuffingCluster: 2,
+  unknownLoginId: 3,
+  noDevice: 0.6,
   center: 7,
   scale: 1,
 };
@@ -119,6 +142,7 @@ export function scoreLoginRisk(
   const novel: string[] = [];
   const n = hist?.n ?? 0;
   const knownAsn = hist && n > 0 ? historyCount(hist, F.asn, x.h[F.asn]) > 0 : false;
+  let noDeviceShare: number | undefined;
   for (let f = 0; f < FEATURES.length; f++) {
     const c = hist && n > 0 ? historyCount(hist, f, x.h[f]) : 0;
     const name = FEATURES[f];
@@ -135,6 +159,12 @@ export function scoreLoginRisk(
       if (r > 0 && GLOBAL_FEATURES.has(f) && global.total[f] > 100) {
         const g = global.counts.get(globalKey(f, x.h[f])) ?? 0;
         add += r * Math.min(10, Math.log((global.total[f] + 1) / (g + 1)));
+      }
+      if (f === F.device && x.h[f] === NO_DEVICE_HASH && w.noDevice > 0 && global.total[f] > 100) {
+        const g = global.counts.get(globalKey(f, NO_DEVICE_HASH)) ?? 0;
+        const v = w.noDevice * Math.min(10, Math.log((global.total[f] + 1) / (g + 1)));
+        add += v;
+        if (v > 0) noDeviceShare = g / global.total[f];
       }
     }
     llr += add;
@@ -161,6 +191,9 @@ export function scoreLoginRisk(
   if (src.uaExcessFailRatio > 0.05) add('uaExcessFailRatio', w.uaExcessFailRatio * src.uaExcessFailRatio, 'CLIENT_FAILURES', `this user agent fails ${Math.round(src.uaExcessFailRatio * 100)} points above the usual login failure rate`);
   if (src.accountFailures >= 1) add('accountFailures', w.accountFailures * Math.log1p(src.accountFailures), 'ACCOUNT_FAILURES', `${Math.round(src.accountFailures)} failed password attempts on this account recently`);
   if (src.knownAttacker) add('knownAttacker', w.knownAttacker, 'KNOWN_ATTACKER_INFRA', src.knownAttacker);
+  if (noDeviceShare !== undefined && (n === 0 || novel.includes('device'))) reasons.push({ code: 'NO_DEVICE_ID', detail: `no device id; only ${(noDeviceShare * 100).toFixed(1)} % of trusted logins come without one` });
+  for (const c of src.stuffingClusters) add('stuffingCluster', w.stuffingCluster, 'SHARED_STUFFING_SOURCE', c);
+  if (src.unknownLoginId) add('unknownLoginId', w.unknownLoginId, 'UNKNOWN_LOGIN_ID', 'the typed login id matches no account');
   const score = 1 / (1 + Math.exp(-(llr - w.center) / w.scale));
   return { score, llr, reasons, novel };
 
