@@ -44,6 +44,7 @@ beforeAll(async () => {
     processMetrics: false,
     maxEventLoopDelayMs: 0,
     consoleDir: web,
+    phish: {},
   });
   // Two days of 200 customers: one phishing-funded pump campaign and a credential-spraying wave.
   const world = simulateWorld({ seed: 1, accounts: 200, days: 2 });
@@ -131,5 +132,23 @@ describe('web console', () => {
     expect(await tile('Yen moved')).toBe(`¥${summary.yen_moved.toLocaleString('en-US')}`);
     expect(await tile('Yen protected')).toBe(`¥${summary.yen_protected.toLocaleString('en-US')}`);
     expect(await page.locator('dd .chips').first().locator('.chip').count()).toBe(summary.hijacked_accounts.length);
+  });
+
+  it('checks a reported URL for brand protection, records it, and lists the phishing alert defanged', async () => {
+    await page.getByRole('link', { name: 'Phishing', exact: true }).click();
+    await page.getByLabel('URLs to check').fill('https://monex-co-jp.qzkvtr.cn/login\nhttps://www.monex.co.jp/');
+    await page.getByRole('button', { name: 'Check' }).click();
+    const verdicts = page.locator('table.verdicts tbody tr');
+    await expect.poll(() => verdicts.count()).toBe(2);
+    expect(await verdicts.nth(0).locator('code').textContent()).toBe('hxxps://monex-co-jp[.]qzkvtr[.]cn/login');
+    expect(await verdicts.nth(0).locator('.badge').textContent()).toMatch(/phishing|suspicious/);
+    expect(await verdicts.nth(1).locator('.badge').textContent()).toBe('benign');
+    await page.getByRole('button', { name: 'Record as reports' }).click();
+    const reported = page.locator('section', { hasText: 'Reported phishing URLs' }).locator('tbody tr');
+    await expect.poll(() => reported.count()).toBe(1);
+    expect(await reported.locator('code').textContent()).toBe('hxxps://monex-co-jp[.]qzkvtr[.]cn/login');
+    expect(await reported.locator('td').nth(5).textContent()).toBe('console:sato');
+    // Nothing on the page links to the phishing site.
+    expect(await page.locator('a[href*="qzkvtr"]').count()).toBe(0);
   });
 });

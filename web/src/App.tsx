@@ -9,6 +9,7 @@ import { CampaignView } from './pages/CampaignView';
 import { Cases } from './pages/Cases';
 import { CaseView } from './pages/CaseView';
 import { Notifications } from './pages/Notifications';
+import { Phishing } from './pages/Phishing';
 
 const NAV: [string, string][] = [
   ['overview', 'Overview'],
@@ -16,6 +17,7 @@ const NAV: [string, string][] = [
   ['campaigns', 'Campaigns'],
   ['cases', 'Cases'],
   ['notifications', 'Notifications'],
+  ['phishing', 'Phishing'],
 ];
 
 export function App() {
@@ -66,6 +68,8 @@ function Page({ page, id, params }: { page: string; id?: string; params: URLSear
       return id ? <CaseView id={id} /> : <Cases params={params} />;
     case 'notifications':
       return <Notifications params={params} />;
+    case 'phishing':
+      return <Phishing />;
     default:
       return <Overview />;
   }

@@ -6,6 +6,7 @@ import type { AlertDetail, KgEvent } from '../types';
 import { useApi } from '../useApi';
 import { openCase } from './actions';
 import { Decision, ErrorBox, Severity } from './common';
+import { defang } from './Phishing';
 
 /** The fields of an event worth a glance, by event type (contract §1). */
 function eventSummary(e: KgEvent): string {
@@ -31,12 +32,20 @@ function eventSummary(e: KgEvent): string {
       parts.push(f('field'), f('ip'));
       break;
     case 'url_report':
-      parts.push(f('url'), f('source'));
+      parts.push(f('url') && defang(f('url')!), f('source'));
       break;
     default:
       break;
   }
   return parts.filter(Boolean).join(' · ');
+}
+
+function showData(k: string, v: unknown): string {
+  if (typeof v === 'number' && /jpy|yen/i.test(k)) return yen(v);
+  // Phishing URLs are shown so nobody opens one by accident.
+  if (k === 'url' && typeof v === 'string') return defang(v);
+  if (k === 'matched_urls' && Array.isArray(v)) return v.map((u) => defang(String(u))).join(', ');
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
 export function AlertView({ id }: { id: string }) {
@@ -124,7 +133,7 @@ export function AlertView({ id }: { id: string }) {
             {Object.entries(a.data).map(([k, v]) => (
               <div key={k} className="fact">
                 <dt>{label(k)}</dt>
-                <dd>{typeof v === 'number' && /jpy|yen/i.test(k) ? yen(v) : typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd>
+                <dd>{showData(k, v)}</dd>
               </div>
             ))}
           </dl>
