@@ -119,6 +119,16 @@ describe('session integrity', () => {
     expect(h.alerts.filter((a) => a.kind === 'session_hijack')).toHaveLength(0);
   });
 
+  it('lets an app session move to a carrier the customer never used when many customers use it', () => {
+    const h = harness();
+    const last = buildHabit(h, 'a');
+    const t = last + D;
+    h.run(login(t, { id: 'Lc', account_id: 'a', ip: '10.1.0.10' }));
+    const order: OrderEvent = { type: 'order', id: 'O5', ts: iso(t + 60_000), order_id: 'O5', account_id: 'a', session_id: 'S-Lc', ip: '10.2.0.9', user_agent: (h.engine.world.sessions.get('S-Lc')!).user_agent, channel: 'web', symbol: '7203.T', side: 'buy', qty: 100, order_type: 'market', action: 'new' };
+    expect(h.run(order)!.decision).toBe('allow');
+    expect(h.alerts.filter((a) => a.kind === 'session_hijack')).toHaveLength(0);
+  });
+
   it('holds a stolen session replayed with the same client from a network the customer never used', () => {
     const h = harness();
     const last = buildHabit(h, 'a');

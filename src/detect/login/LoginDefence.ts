@@ -8,7 +8,7 @@ import { addToHistory, historyCount, newHistory, type AccountHistory } from './A
 import { draftNotification } from './draftNotification.js';
 import { extractLoginFeatures, F, hash31, hashAsn, type LoginFeatures } from './loginFeatures.js';
 import { parseUserAgent, type UserAgentInfo } from './parseUserAgent.js';
-import { addToGlobal, DEFAULT_RISK_WEIGHTS, newGlobalCounts, scoreLoginRisk, type GlobalCounts, type LoginRisk, type RiskWeights, type SourceEvidence } from './scoreLoginRisk.js';
+import { addToGlobal, DEFAULT_RISK_WEIGHTS, globalKey, newGlobalCounts, scoreLoginRisk, type GlobalCounts, type LoginRisk, type RiskWeights, type SourceEvidence } from './scoreLoginRisk.js';
 import { FailureWave, type WaveState } from './FailureWave.js';
 import { DEFAULT_SOURCE_THRESHOLDS, SourceTracker, type SourceKind, type SourceStat, type SourceThresholds } from './SourceTracker.js';
 
@@ -68,6 +68,8 @@ interface Episode {
 }
 
 const EPISODE_EV_CAP = 40;
+/** A network used by at least this share of all trusted logins is an everyday one (a big carrier or ISP). */
+const COMMON_NETWORK_SHARE = 0.05;
 /** How long an address or device used in a takeover stays suspect. */
 const BAD_INFRA_MS = 14 * 86_400_000;
 const STRONG_ACTIONS: ReadonlySet<string> = new Set(['contact_change', 'bank_change', 'withdrawal', 'liquidation', 'session_mismatch']);
@@ -362,6 +364,10 @@ export class LoginDefence implements Detector {
     // a stolen cookie or a relayed session shows up from a network the customer never used, with
     // another client, from a datacenter, abroad, or from an address serving other customers too.
     if (!uaChanged && !countryChanged && !datacenter && !crossAccount && (knownNetwork || !hist || hist.n < 3)) return undefined;
+    // A phone leaving home Wi-Fi for its carrier mid-session keeps its client and lands on one of
+    // the networks a large share of all customers use; a replayed cookie with a copied client on
+    // such a network is missed here, and left to the login and trading evidence.
+    if (!uaChanged && !countryChanged && !datacenter && !crossAccount && this.globalShare(F.asn, hashAsn(b, ev.ip)) >= COMMON_NETWORK_SHARE) return undefined;
     const what = [
       uaChanged ? 'client changed' : '',
       countryChanged ? `country ${a.country}→${b.country}` : '',
@@ -372,6 +378,12 @@ export class LoginDefence implements Detector {
       .filter(Boolean)
       .join(', ');
     return { code: 'SESSION_MISMATCH', detail: `session ${s.session_id} logged in from ${s.ip}${a.asn ? ` (AS${a.asn})` : ''}, now used from ${ev.ip}${b.asn ? ` (AS${b.asn})` : ''}: ${what}` };
+  }
+
+  /** Share of all trusted logins whose feature had this value (0 before 100 trusted logins, as for rarity). */
+  private globalShare(feature: number, hash: number): number {
+    const total = this.global.total[feature];
+    return total <= 100 ? 0 : (this.global.counts.get(globalKey(feature, hash)) ?? 0) / total;
   }
 
   /** Remember which accounts' sessions an address drove from outside their login network (bounded). */
