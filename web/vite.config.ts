@@ -17,7 +17,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 1024,
   },
   server: {
-    // `npx vite web` during development: the API of a local `kabuguard serve` on :8080.
+    // `npm run dev:web` during development: the API of a local `kabuguard serve` on :8080.
     proxy: { '/v1': 'http://127.0.0.1:8080' },
   },
 });
