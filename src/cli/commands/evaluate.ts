@@ -11,7 +11,7 @@ export function registerEvaluate(program: Command): void {
     .description('score alerts and decisions against ground-truth labels (contract §6 metrics)')
     .requiredOption('--alerts <file>', 'alerts NDJSON from replay')
     .requiredOption('--labels <file>', 'labels JSON (contract §4)')
-    .option('--events <file>', 'the events file (needed for the yen protected and successful-login metrics)')
+    .option('--events <file>', 'the events file (needed for the yen protected, successful-login and login-history metrics)')
     .option('--decisions <file>', 'decisions NDJSON from replay (default: decisions.ndjson beside the alerts file, if present)')
     .option('--format <format>', 'json | table | both', 'json')
     .addHelpText(
@@ -19,7 +19,13 @@ export function registerEvaluate(program: Command): void {
       `
 Examples:
   kabuguard evaluate --alerts out/alerts.ndjson --labels world/labels.json --events world/events.ndjson
-  kabuguard evaluate --alerts out/alerts.ndjson --decisions out/decisions.ndjson --labels world/labels.json --format table`,
+  kabuguard evaluate --alerts out/alerts.ndjson --decisions out/decisions.ndjson --labels world/labels.json --format table
+
+Login figures come for all logins, successful ones, logins on accounts with at least 3 earlier
+successful customer logins (history_rich) and the others (history_poor), each again without the
+criminals' own beneficiary accounts when the labels list beneficiary_event_ids; labels with
+evaluate_from (simulate --warmup-days) count logins from there. accounts.false_positive_causes
+groups wrongly named accounts by the detector and alert kind that named them.`,
     )
     .action(async (o: { alerts: string; labels: string; events?: string; decisions?: string; format: string }) => {
       if (!['json', 'table', 'both'].includes(o.format)) throw new CliError(`option --format: "${o.format}" is not one of json, table, both`);
