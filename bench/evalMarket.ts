@@ -1,6 +1,8 @@
 /**
- * Pump surveillance measured on simulated worlds, with the market detectors alone (the same
- * Pipeline and Engine as `kabuguard replay`, so ordering and validation are identical):
+ * Pump surveillance measured on simulated worlds, with every detector (the pump call reads the
+ * decisions our login and trading defence take on orders) through the same Pipeline and Engine as
+ * `kabuguard replay`, so ordering and validation are identical; `--tape-only` runs the market
+ * detectors alone (what a deployment without the account defence would see):
  *
  *   node dist/src/cli/main.js simulate --out /tmp/w11 --seed 11
  *   node dist/bench/evalMarket.js /tmp/w11 [/tmp/w12 …]
@@ -15,6 +17,7 @@ import { join } from 'node:path';
 import { Engine } from '../src/engine/Engine.js';
 import { Pipeline } from '../src/engine/Pipeline.js';
 import type { Alert } from '../src/engine/types.js';
+import { createDetectors } from '../src/detect/index.js';
 import { createMarketDetectors } from '../src/detect/market/index.js';
 import { readNdjsonLines } from '../src/events/readNdjsonLines.js';
 import { computeMetrics } from '../src/eval/computeMetrics.js';
@@ -25,7 +28,7 @@ const SLACK_MS = 60 * 60_000;
 async function evaluateWorld(dir: string) {
   const labels = parseLabels(JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')));
   const alerts: Alert[] = [];
-  const pipeline = new Pipeline(new Engine({ detectors: createMarketDetectors() }), { alert: (a) => alerts.push(a) });
+  const pipeline = new Pipeline(new Engine({ detectors: tapeOnly ? createMarketDetectors() : createDetectors() }), { alert: (a) => alerts.push(a) });
   for await (const batch of readNdjsonLines(join(dir, 'events.ndjson'))) {
     let n = batch.firstLine;
     for (const line of batch.lines) pipeline.ingestLine(line, n++);
@@ -57,9 +60,10 @@ async function evaluateWorld(dir: string) {
   };
 }
 
-const dirs = process.argv.slice(2);
+const tapeOnly = process.argv.includes('--tape-only');
+const dirs = process.argv.slice(2).filter((a) => a !== '--tape-only');
 if (dirs.length === 0) {
-  process.stderr.write('usage: node dist/bench/evalMarket.js WORLD_DIR… (each with events.ndjson and labels.json)\n');
+  process.stderr.write('usage: node dist/bench/evalMarket.js [--tape-only] WORLD_DIR… (each with events.ndjson and labels.json)\n');
   process.exit(2);
 }
 const results = [];
