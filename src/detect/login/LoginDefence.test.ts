@@ -288,6 +288,22 @@ describe('attempts with no customer behind them', () => {
   });
 });
 
+describe('evidence shared with honest customers', () => {
+  it('steps up, never refuses, a customer whose common browser a stuffing run also used', () => {
+    // A stricter refusal bar than the default, so that the shared evidence alone would cross it.
+    const h = harness({ policy: { ...defaultPolicy(), login: { ...defaultPolicy().login, deny_above: 0.98 } } });
+    const last = buildHabit(h, 'a');
+    const t = last + D;
+    const ua = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/135.0.0.0 Safari/537.36';
+    for (let i = 0; i < 60; i++) {
+      h.run(login(t + i * 10_000, { account_id: null, login_id_fp: `list${i}`, ip: `10.5.${i}.9`, outcome: 'unknown_account', device_id: undefined, user_agent: ua }));
+    }
+    const d = h.run(login(t + 11 * 60_000, { account_id: 'a', ip: '10.4.0.5', device_id: 'office-pc', user_agent: ua }))!;
+    expect(d.reasons.map((r) => r.code)).toContain('SHARED_STUFFING_SOURCE');
+    expect(d.decision).toBe('step_up');
+  });
+});
+
 describe('lockout', () => {
   it('locks the password path of the attacked device but keeps passkey and the customer’s own device open', () => {
     const h = harness();

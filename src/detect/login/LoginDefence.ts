@@ -174,7 +174,7 @@ export class LoginDefence implements Detector {
 
     // Risk score: step up or deny by the policy thresholds.
     const riskRule: RuleResult = { rule: 'login.risk', outcome: 'no_hit', score: risk.score, reasons: risk.reasons };
-    if (risk.score > p.deny_above) {
+    if (risk.score > p.deny_above && risk.scoreWithoutShared > p.deny_above) {
       Object.assign(riskRule, { outcome: 'hit', decision: 'deny' });
     } else if (risk.score > p.step_up_above) {
       if (strongMfa && p.trust_phishing_resistant_mfa) {

@@ -17,6 +17,9 @@ export function newGlobalCounts(): GlobalCounts {
   return { total: FEATURES.map(() => 0), counts: new Map() };
 }
 
+/** Weights whose evidence is about a network or client many honest customers share. */
+const SHARED_EVIDENCE: ReadonlySet<string> = new Set(['asnExcessFailRatio', 'uaExcessFailRatio', 'stuffingCluster']);
+
 /** Hash of the device feature of a login that sent no device id (the only device value counted globally). */
 export const NO_DEVICE_HASH = hash31('');
 
@@ -120,6 +123,12 @@ export interface LoginRisk {
   reasons: Reason[];
   /** Feature names new to the account (empty when the account has no history). */
   novel: string[];
+  /**
+   * The score without the evidence shared with honest customers (failure rates of the whole ASN or
+   * client string, shared sources flagged as stuffing): such evidence may ask for a step-up, but a
+   * refusal needs the rest to reach it on its own.
+   */
+  scoreWithoutShared: number;
 }
 
 /**
@@ -138,6 +147,7 @@ export function scoreLoginRisk(
   w: RiskWeights = DEFAULT_RISK_WEIGHTS,
 ): LoginRisk {
   let llr = 0;
+  let sharedLlr = 0;
   const reasons: Reason[] = [];
   const novel: string[] = [];
   const n = hist?.n ?? 0;
@@ -195,11 +205,13 @@ export function scoreLoginRisk(
   for (const c of src.stuffingClusters) add('stuffingCluster', w.stuffingCluster, 'SHARED_STUFFING_SOURCE', c);
   if (src.unknownLoginId) add('unknownLoginId', w.unknownLoginId, 'UNKNOWN_LOGIN_ID', 'the typed login id matches no account');
   const score = 1 / (1 + Math.exp(-(llr - w.center) / w.scale));
-  return { score, llr, reasons, novel };
+  const scoreWithoutShared = 1 / (1 + Math.exp(-(llr - sharedLlr - w.center) / w.scale));
+  return { score, llr, reasons, novel, scoreWithoutShared };
 
-  function add(_k: string, v: number, code: string, detail: string): void {
+  function add(k: string, v: number, code: string, detail: string): void {
     if (v <= 0) return;
     llr += v;
+    if (SHARED_EVIDENCE.has(k)) sharedLlr += v;
     reasons.push({ code, detail });
   }
 }
