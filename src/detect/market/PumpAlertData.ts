@@ -76,4 +76,6 @@ export interface PumpAlertData {
   held_buy_accounts: string[];
   /** Our accounts that ordered the symbol after trying to sell at least half of their portfolio the same day. */
   sold_off_buy_accounts: string[];
+  /** Calendar days since this symbol's last pump, when it was pumped within `repeatDays` before (on watch); else null. */
+  days_since_pump: number | null;
 }

@@ -226,6 +226,27 @@ describe('TapeSurveillance: pump-and-dump', () => {
     expect(new Set(pumps.map((a) => (a.data as unknown as PumpAlertData).episode_id)).size).toBe(2);
   });
 
+  it('calls a repeat of a pump on a following day a pump as soon as the tape shows the signature', () => {
+    const { trades, executions, episodes } = generateTape({
+      seed: 7,
+      days: 7,
+      symbols: [THIN, MID],
+      episodes: [
+        { symbol: '7992.T', kind: 'pump', day: 4, startMinute: 30, minutes: 120, volumeMultiple: 150, peakChange: 0.35, brokerShare: 0.5 },
+        // Smaller, and nobody of ours buys: only the history of the symbol says who is behind it.
+        { symbol: '7992.T', kind: 'pump', day: 5, startMinute: 30, minutes: 120, volumeMultiple: 40, peakChange: 0.15 },
+      ],
+    });
+    const day4 = executions.filter((x) => x.t < Date.parse(episodes[1].start) - 3_600_000);
+    const pumps = run(merge(trades, day4, buyOrders(day4, ['H1', 'H2'])), [defence(['H1', 'H2']), tapeOnly()]).filter((a) => a.kind === 'pump_and_dump');
+    expect(pumps).toHaveLength(2);
+    const repeat = pumps[1];
+    expect(Date.parse(repeat.ts) - Date.parse(episodes[1].start)).toBeLessThanOrEqual(15 * 60_000);
+    // Friday to Monday: counted in calendar days.
+    expect((repeat.data as unknown as PumpAlertData).days_since_pump).toBe(Math.round((Date.parse(episodes[1].start) - Date.parse(episodes[0].start)) / 86_400_000));
+    expect(repeat.reasons.map((r) => r.code)).toContain('REPEAT_OF_PUMP');
+  });
+
   it('gives the same alerts after a snapshot and restore in the middle of an episode', () => {
     const { trades: tape, executions, episodes } = pumpTape(8);
     const trades = merge(tape, executions, buyOrders(executions, ['H1', 'H2']));

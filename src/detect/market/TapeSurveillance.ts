@@ -45,6 +45,15 @@ export interface PumpDumpOptions {
   minHijackedBuyers?: number;
   /** Evidence of hijacked buying counts from this many minutes before the onset. Default 60. */
   evidenceLeadMinutes?: number;
+  /**
+   * A symbol pumped within this many calendar days is on watch (brief.md §2: the pump can repeat
+   * the next day, and attackers spread it over several days): there a surge with the signature is
+   * a pump at once, and the volume and trade-count bars of a surge are multiplied by
+   * `watchVolumeFactor`. Default 7.
+   */
+  repeatDays?: number;
+  /** Default 0.5: a repeat is typically smaller than the first run (the float is already held). */
+  watchVolumeFactor?: number;
   /** Without our accounts, the tape alone calls a pump at the threat's size: this many normal days traded… Default 50. */
   pumpVolumeDays?: number;
   /** …and this peak rise (brief.md §2: 100–300×, +30–40 %). Default 0.3. */
@@ -77,6 +86,8 @@ const DEFAULTS: Required<PumpDumpOptions> = {
   minUptickBuys: 5,
   minHijackedBuyers: 2,
   evidenceLeadMinutes: 60,
+  repeatDays: 7,
+  watchVolumeFactor: 0.5,
   pumpVolumeDays: 50,
   pumpPeakChange: 0.3,
   fadeRetrace: 0.6,
@@ -169,6 +180,10 @@ interface SymbolTape {
   baseBrokerShare: number;
   /** Window volume from which the full onset check runs; Infinity until the baseline exists. */
   volThreshold: number;
+  /** `volThreshold`, lowered while the symbol is on watch after a pump (`watchVolumeFactor`). */
+  trigger: number;
+  /** Day of the last episode called a pump, -1 if none. */
+  pumpDay: number;
   recentIds: string[];
   recentPos: number;
   episode: Episode | null;
@@ -223,7 +238,7 @@ const FRESH_HOLD_MS = 4 * 3_600_000;
  */
 export class TapeSurveillance implements Detector {
   readonly name = 'market.tape';
-  readonly stateVersion = 2;
+  readonly stateVersion = 3;
   private readonly o: Required<PumpDumpOptions>;
   private readonly pumpOn: boolean;
   private readonly rampOpts: Required<RampingOptions> | null;
@@ -292,6 +307,8 @@ export class TapeSurveillance implements Detector {
         histBrokerShare: new Float64Array(this.o.historyDays),
         baseBrokerShare: 0,
         volThreshold: Infinity,
+        trigger: Infinity,
+        pumpDay: -1,
         recentIds: new Array<string>(RECENT_IDS).fill(''),
         recentPos: 0,
         episode: null,
@@ -355,7 +372,7 @@ export class TapeSurveillance implements Detector {
     s.dayTrades += 1;
     // Evidence ids are only needed once volume heads for the threshold; skipping them otherwise
     // keeps an ordinary print from touching one more cache line.
-    if (w[VOL] * 4 >= s.volThreshold) {
+    if (w[VOL] * 4 >= s.trigger) {
       s.recentIds[s.recentPos] = ev.id;
       s.recentPos = (s.recentPos + 1) % RECENT_IDS;
     }
@@ -363,7 +380,7 @@ export class TapeSurveillance implements Detector {
     if (this.pumpOn) {
       const ep = s.episode;
       if (ep !== null) this.updateEpisode(s, ep, ev, side, jump, ctx);
-      else if (w[VOL] >= s.volThreshold && day !== s.episodeDay) this.tryOnset(s, ev, ctx);
+      else if (w[VOL] >= s.trigger && day !== s.episodeDay) this.tryOnset(s, ev, ctx);
     }
     if (s.ramp === null && s.close === null) return;
     const f = this.facts;
@@ -537,6 +554,12 @@ export class TapeSurveillance implements Detector {
     s.dayVol = 0;
     s.dayTrades = 0;
     s.dayBroker = 0;
+    s.trigger = this.onWatch(s) ? s.volThreshold * this.o.watchVolumeFactor : s.volThreshold;
+  }
+
+  /** Was the symbol pumped on an earlier day within `repeatDays`? */
+  private onWatch(s: SymbolTape): boolean {
+    return s.pumpDay >= 0 && s.pumpDay < s.day && s.day - s.pumpDay <= this.o.repeatDays;
   }
 
   private normalVolume(s: SymbolTape, minutes: number): number {
@@ -551,7 +574,8 @@ export class TapeSurveillance implements Detector {
     const ref0 = s.ringRef > 0 && s.ringRef < s.winRef ? s.ringRef : s.winRef;
     if (ref0 <= 0 || s.lastPrice / ref0 - 1 < o.minPriceChange) return;
     const normalTrades = (s.baseTrades * o.windowMinutes) / s.sessionMinutes;
-    if (w[TRADES] < o.minWindowTrades || w[TRADES] < o.minTradeMultiple * normalTrades) return;
+    const watch = s.trigger < s.volThreshold ? o.watchVolumeFactor : 1;
+    if (w[TRADES] < o.minWindowTrades || w[TRADES] < o.minTradeMultiple * normalTrades * watch) return;
     // The ring scan below runs at most once a minute per symbol.
     if (s.triedMinute === s.minute) return;
     s.triedMinute = s.minute;
@@ -696,6 +720,7 @@ export class TapeSurveillance implements Detector {
   private isPump(s: SymbolTape, ep: Episode): boolean {
     if (!this.looksManipulated(ep)) return false;
     const o = this.o;
+    if (this.onWatch(s)) return true;
     if (s.suspects.length > 0) {
       if (this.hijackEvidence(s, ep).points >= o.minHijackedBuyers) return true;
     }
@@ -770,6 +795,7 @@ export class TapeSurveillance implements Detector {
       broker_sell_accounts: ep.sellAccounts.slice(),
       held_buy_accounts: ev.held,
       sold_off_buy_accounts: ev.soldOff,
+      days_since_pump: this.onWatch(s) ? s.day - s.pumpDay : null,
     };
   }
 
@@ -803,9 +829,13 @@ export class TapeSurveillance implements Detector {
         detail: `of our accounts buying it, ${d.held_buy_accounts.length} were held by our defence as hijacked and ${d.sold_off_buy_accounts.length} had just tried to sell off their portfolio`,
       });
     }
+    if (d.days_since_pump !== null) {
+      reasons.push({ code: 'REPEAT_OF_PUMP', detail: `this symbol was pumped ${d.days_since_pump} day(s) before; pumps repeat on the following days` });
+    }
     const pump = ep.status === 'pump';
     if (pump && !ep.alerted) {
       ep.alerted = true;
+      s.pumpDay = s.day;
       reasons.unshift({
         code: phase === 'onset' ? 'PUMP_SIGNATURE' : d.fade_ts ? 'DUMP_CONFIRMED' : 'PUMP_SIGNATURE',
         detail:
