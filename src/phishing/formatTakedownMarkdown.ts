@@ -26,7 +26,9 @@ export function formatTakedownMarkdown(verdicts: UrlVerdict[], opts: TakedownOpt
     const brands = [...new Set(vs.map((v) => v.brand).filter((b): b is string => b !== null))];
     const domains = [...new Set(vs.map((v) => v.domain).filter((d): d is string => !!d))];
     lines.push(`## ${key.startsWith('kit-') ? `Kit cluster ${key}` : key}`, '');
-    lines.push(`- Imitated brand: ${brands.length ? brands.join(', ') : 'not named in the URL'}`);
+    const candidates = [...new Set(vs.flatMap((v) => v.brand_candidates?.map((c) => c.brand) ?? []))];
+    const unnamed = candidates.length ? `not named in the URL; the kit was reported for ${candidates.join(', ')}` : 'not named in the URL';
+    lines.push(`- Imitated brand: ${brands.length ? brands.join(', ') : unnamed}`);
     lines.push(`- URLs: ${vs.length} on ${domains.length} registered domain(s): ${domains.slice(0, 20).map((d) => `\`${d}\``).join(', ')}${domains.length > 20 ? ', …' : ''}`);
     const kit = vs.find((v) => v.kit)?.kit;
     if (kit) {
