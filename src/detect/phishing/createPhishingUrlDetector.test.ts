@@ -32,6 +32,18 @@ describe('phishing_url detector', () => {
     expect(e2.process(report('u2', 'https://fresh.cn/QJSmxXOQ/'), t + 1).alerts).toEqual([]);
   });
 
+  it('gives the brand candidates, not a guessed brand, when the kit served several brokers', () => {
+    const memory = new KitMemory();
+    memory.learn([
+      { parts: parsePhishUrl('https://qzkvtr.cn/QJSmxXOQ/'), brand: 'SBI証券', date: '2025-04-23' },
+      { parts: parsePhishUrl('https://bwxpld.cn/QJSmxXOQ/'), brand: '松井証券', date: '2025-04-24' },
+    ]);
+    const engine = new Engine({ detectors: createPhishingDetectors({ url: { memory: memory.toJSON() } }) });
+    const [alert] = engine.process(report('u1', 'https://fresh.cn/QJSmxXOQ/'), Date.parse('2025-05-02T01:00:00Z')).alerts;
+    expect(alert.data).toMatchObject({ brand: null, cluster_id: expect.stringMatching(/^kit-/) });
+    expect((alert.data as { brand_candidates: { brand: string }[] }).brand_candidates.map((c) => c.brand).sort()).toEqual(['SBI証券', '松井証券']);
+  });
+
   it('ignores an unparsable reported URL without raising or throwing', () => {
     const engine = new Engine({ detectors: createPhishingDetectors() });
     expect(engine.process(report('u1', 'not a url'), 0).alerts).toEqual([]);

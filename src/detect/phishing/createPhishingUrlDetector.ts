@@ -50,6 +50,8 @@ export function createPhishingUrlDetector(opts: PhishingUrlDetectorOptions = {})
           brand: v.brand,
           domain: v.domain ?? null,
           ...(v.cluster_id ? { cluster_id: v.cluster_id, matched_urls: v.kit?.matched_urls ?? [] } : {}),
+          // The kit served several brands: the analyst gets the short list instead of a guess.
+          ...(v.brand_candidates ? { brand_candidates: v.brand_candidates } : {}),
           ...(ev.source ? { source: ev.source } : {}),
         },
       });
