@@ -12,6 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { detectorOptionsFromFlags } from '../src/cli/detectorFlags.js';
 import { createDetectors } from '../src/detect/index.js';
 import { CampaignLinker } from '../src/detect/campaign/CampaignLinker.js';
 import { TradingDetector } from '../src/detect/trading/TradingDetector.js';
@@ -48,7 +49,8 @@ const total: Sum = { tp: 0, fp: 0, fn: 0, btp: 0, bfp: 0, bfn: 0, attempted: 0, 
 
 for (const dir of dirs) {
   const labels = parseLabels(JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')));
-  const detectors = only === 'trading' ? [new TradingDetector(), new CampaignLinker()] : createDetectors();
+  // The same detector options as `kabuguard replay` with no flags (the IP database on), so the figures match the CLI's.
+  const detectors = only === 'trading' ? [new TradingDetector(), new CampaignLinker()] : createDetectors(detectorOptionsFromFlags({}));
   const alerts: Alert[] = [];
   const decisions: DecisionRecord[] = [];
   const pipeline = new Pipeline(new Engine({ detectors }), { alert: (a) => alerts.push(a), decision: (d) => decisions.push(d) });
@@ -117,6 +119,14 @@ function printDebug(labels: ReturnType<typeof parseLabels>, alerts: Alert[], dec
   const firstStop = new Map<string, DecisionRecord>();
   for (const d of decisions) if (d.account_id && d.type === 'order' && d.decision !== 'allow' && !firstStop.has(d.account_id)) firstStop.set(d.account_id, d);
   for (const [acct, a] of flagged) if (!truth.has(acct)) console.log('FALSE', acct, a.detector, a.kind, a.reasons.map((r) => r.code).join(','));
+  // Every trading-side takeover claim, true or false, and whether another detector named the account
+  // first: a false one needs its own fix even where the login defence also erred.
+  for (const a of alerts) {
+    if (a.detector !== 'trading' || !a.account_id || a.kind !== 'account_takeover') continue;
+    const first = flagged.get(a.account_id);
+    const tag = truth.has(a.account_id) ? `TRUE_TRADING ${variant.get(a.account_id)}` : 'FALSE_TRADING';
+    console.log(tag, a.account_id, a.ts, first && first !== a ? `after:${first.detector}:${first.kind}` : 'first', `ctx=${String(a.data?.context_score)},ord=${String(a.data?.order_score)}`, a.reasons.map((r) => r.code).join(','));
+  }
   for (const acct of truth) if (!flagged.has(acct)) console.log('MISSED', acct, variant.get(acct), firstStop.get(acct)?.decision ?? 'allowed', firstStop.get(acct)?.reasons.map((r) => r.code).join(',') ?? '');
   const benTruth = new Set(labels.beneficiary_accounts.map((b) => b.account_id));
   for (const a of alerts) if (a.kind === 'beneficiary' && !benTruth.has(a.account_id!)) console.log('FALSE_BENEFICIARY', a.account_id, a.symbol, JSON.stringify(a.data));
@@ -138,6 +148,8 @@ function printDebug(labels: ReturnType<typeof parseLabels>, alerts: Alert[], dec
   }
   const legitHeld = new Map<string, DecisionRecord>();
   for (const d of decisions) if (d.type === 'order' && (d.decision === 'hold' || d.decision === 'block') && !mal.has(d.event_id) && !legitHeld.has(d.account_id!)) legitHeld.set(d.account_id!, d);
-  console.log('LEGIT_ORDER_HOLDS accounts', legitHeld.size);
+  const customersHeld = [...legitHeld.keys()].filter((a) => !truth.has(a) && !benTruth.has(a));
+  const ordering = new Set(decisions.filter((d) => d.type === 'order' && !mal.has(d.event_id)).map((d) => d.account_id));
+  console.log('LEGIT_ORDER_HOLDS accounts', legitHeld.size, 'customers (not victims, not beneficiaries)', customersHeld.length, 'of', ordering.size, 'who ordered');
   for (const [acct, d] of [...legitHeld].slice(0, 15)) console.log('  HELD', acct, truth.has(acct) ? '(victim, own order)' : '', d.reasons.map((r) => r.code).join(','));
 }

@@ -1,4 +1,5 @@
 import type {
+  AccountChangeEvent,
   AccountEvent,
   ExecutionEvent,
   InstrumentEvent,
@@ -106,6 +107,11 @@ export class ScenarioBuilder {
       action: o.action ?? 'new',
       ...(o.margin === undefined ? {} : { margin: o.margin }),
     });
+  }
+
+  /** A change of account settings made in a session. */
+  change(login: { account_id: string | null; session_id: string; ip: string; user_agent: string }, field: AccountChangeEvent['field']): AccountChangeEvent {
+    return this.push<AccountChangeEvent>({ type: 'account_change', account_id: login.account_id ?? '', session_id: login.session_id, ip: login.ip, user_agent: login.user_agent, field });
   }
 
   execution(order: OrderEvent, price: number, qty = order.qty): ExecutionEvent {

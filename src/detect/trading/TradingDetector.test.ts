@@ -138,14 +138,46 @@ describe('pre-trade decisions', () => {
     expect(decisions.get(sell.id)?.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['RECENT_DEVICE', 'RECENT_NETWORK', 'DEVICE_SHARED_ACROSS_ACCOUNTS']));
   });
 
-  it('asks a customer on a new phone and network who sells a whole position to step up, but does not hold', () => {
+  it('asks a customer on a new phone and network who sells part of the portfolio to step up, but does not hold', () => {
     const b = market();
     customer(b, 'N1');
     const s = b.login('N1', { ip: '133.5.6.7', user_agent: 'Mozilla/5.0 (Android 14) Chrome/124', device_id: 'new-phone', channel: 'app' });
-    const sell = b.order(s, { symbol: '7203.T', side: 'sell', qty: 600 });
+    const sell = b.order(s, { symbol: '7203.T', side: 'sell', qty: 400 });
     const { decisions, alerts } = run(b.events);
     expect(decisions.get(sell.id)?.decision).toBe('step_up');
     expect(alerts).toHaveLength(0);
+  });
+
+  it('holds a sell-off of most of the portfolio from a new phone and network for confirmation, without calling it a takeover', () => {
+    const b = market();
+    customer(b, 'N2');
+    b.wait(3 * DAY);
+    const s = b.login('N2', { ip: '133.5.6.7', user_agent: 'Mozilla/5.0 (Android 14) Chrome/124', device_id: 'new-phone', channel: 'app' });
+    const sell = b.order(s, { symbol: '7203.T', side: 'sell', qty: 700 });
+    const rebuy = b.order(s, { symbol: '6758.T', side: 'buy', qty: 100 });
+    const { decisions, alerts } = run(b.events);
+    expect(decisions.get(sell.id)?.decision).toBe('hold');
+    expect(decisions.get(sell.id)?.reasons[0].code).toBe('SELL_OFF_UNVOUCHED');
+    // The hold covers the account; buying back a name it knows is no sign of theft.
+    expect(decisions.get(rebuy.id)?.reasons[0].code).toBe('ACCOUNT_ON_HOLD');
+    expect(alerts.filter((a) => a.kind === 'account_takeover')).toHaveLength(0);
+  });
+
+  it('names a held sell-off a takeover once the account tries to buy a thin name it never held with the proceeds', () => {
+    const b = market();
+    customer(b, 'N3');
+    b.wait(3 * DAY);
+    const s = b.login('N3', { ip: '133.5.6.7', user_agent: 'Mozilla/5.0 (Android 14) Chrome/124', device_id: 'new-phone', channel: 'app' });
+    const sell = b.order(s, { symbol: '7203.T', side: 'sell', qty: 700 });
+    const buy = b.order(s, { symbol: '7992.T', side: 'buy', qty: 5000, limit_price: 106 });
+    const { decisions, alerts } = run(b.events);
+    expect(decisions.get(sell.id)?.decision).toBe('hold');
+    const codes = decisions.get(buy.id)?.reasons.map((r) => r.code);
+    expect(codes?.slice(0, 2)).toEqual(['ACCOUNT_ON_HOLD', 'HELD_ACCOUNT_BUYS_THIN_NAME']);
+    expect(codes).toContain('BUY_AFTER_LIQUIDATION');
+    const ato = alerts.filter((a) => a.kind === 'account_takeover');
+    expect(ato).toHaveLength(1);
+    expect(ato[0].account_id).toBe('N3');
   });
 
   it('blocks orders in a session whose login was refused', () => {
@@ -162,16 +194,46 @@ describe('pre-trade decisions', () => {
     expect(decisions.get(buy.id)?.reasons[0].code).toBe('LOGIN_REFUSED');
   });
 
-  it('holds a session that hops across provider networks order after order while emptying the account', () => {
+  it('holds a session that hops across networks order after order while emptying an established account, without calling it a takeover', () => {
     const b = market();
-    b.account('H1', [{ symbol: '7203.T', qty: 300 }, { symbol: '6758.T', qty: 300 }, { symbol: '7992.T', qty: 1000 }], 1_000_000, { opened_at: '2020-01-01T00:00:00.000Z' });
+    customer(b, 'H1');
+    b.wait(3 * DAY);
     const s = b.login('H1', { ip: '47.81.1.1', user_agent: HOME.user_agent });
-    const first = b.order({ ...s, ip: '47.102.3.4' }, { symbol: '7203.T', side: 'sell', qty: 300 });
-    const third = b.order({ ...s, ip: '8.136.5.6' }, { symbol: '6758.T', side: 'sell', qty: 300 });
-    const { decisions } = run(b.events);
+    const first = b.order({ ...s, ip: '47.102.3.4' }, { symbol: '6758.T', side: 'sell', qty: 300 });
+    const third = b.order({ ...s, ip: '8.136.5.6' }, { symbol: '7203.T', side: 'sell', qty: 700 });
+    const { decisions, alerts } = run(b.events);
     expect(decisions.get(first.id)?.decision).not.toBe('hold');
     expect(decisions.get(third.id)?.decision).toBe('hold');
-    expect(decisions.get(third.id)?.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['SESSION_HOPS_NETWORKS', 'NO_LOGIN_HISTORY', 'LIQUIDATION']));
+    expect(decisions.get(third.id)?.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['SELL_OFF_UNVOUCHED', 'SESSION_HOPS_NETWORKS', 'LIQUIDATION']));
+    // Phones hop across their carrier's networks the same way: novelty alone is no takeover claim.
+    expect(alerts.filter((a) => a.kind === 'account_takeover')).toHaveLength(0);
+  });
+
+  it('names a takeover when a session new to the account silences notifications and then sells off', () => {
+    const b = market();
+    customer(b, 'C1');
+    customer(b, 'C2', undefined, PHONE);
+    const s = b.login('C1', { ip: '133.5.6.7', user_agent: 'Mozilla/5.0 (Android 14) Chrome/124', device_id: 'new-phone', channel: 'app' });
+    b.change(s, 'notification');
+    const sell = b.order(s, { symbol: '7203.T', side: 'sell', qty: 700 });
+    // The customer's own change from home, then a sale: their business.
+    const own = b.login('C2', PHONE);
+    b.change(own, 'notification');
+    const ownSell = b.order(own, { symbol: '7203.T', side: 'sell', qty: 700 });
+    const { decisions, alerts } = run(b.events);
+    expect(decisions.get(sell.id)?.decision).toBe('hold');
+    expect(decisions.get(sell.id)?.reasons.map((r) => r.code)).toContain('CONTACT_CHANGED_BEFORE_SELL_OFF');
+    expect(alerts.filter((a) => a.kind === 'account_takeover').map((a) => a.account_id)).toEqual(['C1']);
+    expect(decisions.get(ownSell.id)?.decision).toBe('allow');
+  });
+
+  it('does not hold a sell-off in an account\'s first days, when every second device is still new', () => {
+    const b = market();
+    customer(b, 'H2');
+    const s = b.login('H2', { ip: '133.5.6.7', user_agent: 'Mozilla/5.0 (Android 14) Chrome/124', device_id: 'new-phone', channel: 'app' });
+    const sell = b.order(s, { symbol: '7203.T', side: 'sell', qty: 700 });
+    const { decisions } = run(b.events);
+    expect(decisions.get(sell.id)?.decision).toBe('step_up');
   });
 
   it('applies restrictions added and lifted through the list API to later orders', () => {

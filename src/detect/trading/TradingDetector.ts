@@ -29,6 +29,7 @@ const MAX_SELLS = 300;
 const MAX_HIJACKED_BUYS = 3000;
 const EPISODE_IDLE_MS = DAY;
 const SELL_KEEP_MS = 3 * DAY;
+const CONTACT_FIELDS = new Set(['email', 'phone', 'notification', 'bank_account', 'mfa']);
 
 /**
  * Trading defence in one detector, because its parts read each other's state: pre-trade decisions
@@ -64,6 +65,10 @@ export class TradingDetector implements Detector {
       }
       case 'login':
         this.observeLogin(ev, ctx);
+        break;
+      case 'account_change':
+        // How the customer is told about trades, and where money goes: what a thief changes first.
+        if (CONTACT_FIELDS.has(ev.field)) this.state.contact_changes.set(ev.account_id, [ctx.t, ev.field, ev.id, ev.session_id]);
         break;
       case 'order':
         this.observeOrder(ev, ctx);
@@ -201,6 +206,10 @@ export class TradingDetector implements Detector {
 
     if (a.suspicious && (decision === 'hold' || decision === 'block') && !s.suspects.has(ev.account_id)) {
       this.markSuspect(ev.account_id, a.session?.t ?? ctx.t, 'pre_trade', ev.session_id);
+      // A sell-off from a session merely new to the customer is held for their confirmation; it is
+      // named a takeover once there is evidence of theft (here, or at the held account's next buy).
+      if (a.theft) this.queueTakeover(ev, a, ctx, 'pre_trade');
+    } else if (a.confirms) {
       this.queueTakeover(ev, a, ctx, 'pre_trade');
     }
     const suspect = s.suspects.has(ev.account_id);
@@ -363,7 +372,9 @@ export class TradingDetector implements Detector {
     }
     const risky = sb.risky_accounts;
     const total = sb.per_account.size;
-    if (total < this.opts.minCoordinatedAccounts || risky < 2 || risky / total < this.opts.minSuspiciousShare) return;
+    // Two accounts buying the same small cap within hours happens by chance at any broker; the
+    // attack brings several hijacked accounts (brief.md §2: about ten an episode).
+    if (total < this.opts.minCoordinatedAccounts || risky < this.opts.minCoordinatedAccounts || risky / total < this.opts.minSuspiciousShare) return;
     const accounts = new Map<string, boolean>([...sb.per_account].map(([k, v]) => [k, v[1] > 0]));
 
     sb.alerted_t = ctx.t;

@@ -15,7 +15,7 @@ export interface TradingDetectorOptions {
   liquidationWindowMs?: number;
   /** Window in which buys of one thin symbol by several accounts count as coordinated, ms. Default 2 h. */
   coordinationWindowMs?: number;
-  /** Fewest distinct accounts for a coordinated-trading alert. Default 3. */
+  /** Fewest distinct accounts, each with a risky session or a liquidation, for a coordinated-trading alert. Default 3. */
   minCoordinatedAccounts?: number;
   /** Least share of those accounts with a risky session or a liquidation. Default 0.6. */
   minSuspiciousShare?: number;

@@ -146,6 +146,8 @@ export interface TradingState {
   daily: Map<string, DailyVolume>;
   /** Session → the /16 networks its login and orders came from, kept only once it has changed network. */
   session_networks: Map<string, string[]>;
+  /** Account → its latest change of how it is reached or paid out: [event time, field, event id, session id]. */
+  contact_changes: Map<string, [number, string, string, string]>;
 }
 
 export function createTradingState(): TradingState {
@@ -167,6 +169,7 @@ export function createTradingState(): TradingState {
     beneficiaries: new Map(),
     daily: new Map(),
     session_networks: new Map(),
+    contact_changes: new Map(),
   };
 }
 

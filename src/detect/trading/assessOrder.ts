@@ -22,6 +22,15 @@ export interface OrderAssessment {
   liquidated_share: number;
   /** Attack-like enough to count towards coordination and takeover evidence. */
   suspicious: boolean;
+  /**
+   * Evidence of theft, not only of an unusual session: the session is refused or carries attack-side
+   * evidence, or the money is moving into a thin or foreign name. Only then is `account_takeover` raised;
+   * a sell-off from a session that is merely new to the customer is held, and named a takeover when
+   * the held account goes on to buy such a name (`confirms`).
+   */
+  theft: boolean;
+  /** A buy, on an account we held for a sell-off, of a thin or foreign name it never held. */
+  confirms: boolean;
   session?: SessionInfo;
 }
 
@@ -43,6 +52,16 @@ const TAKEOVER_SLACK_MS = 60_000;
 const EPISODE_LIVE_MS = 86_400_000;
 /** A holder of at least this many days of normal volume selling into hijacked buying is held. */
 const LARGE_HOLDER_DAYS = 2;
+/** Novelty of a session (new network and new device, or a risky login) that leaves a sell-off unvouched for. */
+const UNVOUCHED_NOVELTY = 0.45;
+/** Login history this long (first login seen to this session) is needed before a new device and network hold a sell-off. */
+const ESTABLISHED_HISTORY_MS = 3 * 86_400_000;
+/** Novelty of a session (a new network, device or a risky login) in which a contact change and a sell-off together are suspect. */
+const CHANGE_SESSION_NOVELTY = 0.25;
+/** Share of the portfolio sold within the window that makes a sell-off. */
+const UNVOUCHED_LIQUIDATION = 0.5;
+/** Attack-side session evidence (beyond novelty) that makes a held sell-off a takeover claim on its own. */
+const ATTACK_SIDE_THEFT = 0.45;
 /** Login scores above this carry evidence beyond novelty. */
 const LOGIN_RISK_STRONG = 0.6;
 
@@ -76,22 +95,31 @@ export function assessOrder(
   const yen = ev.qty * px * facts.fx;
   const profile = state.profiles.get(ev.account_id);
   const session = world.sessions.get(ev.session_id);
-  const out: OrderAssessment = { result: NO_HIT, context: 0, order: 0, yen, symbol: facts, liquidated_share: 0, suspicious: false, session };
+  const out: OrderAssessment = { result: NO_HIT, context: 0, order: 0, yen, symbol: facts, liquidated_share: 0, suspicious: false, theft: false, confirms: false, session };
 
   if (ev.action === 'cancel') return out; // cancelling only reduces exposure: never stand in the way
   const hold = world.holds.get(ev.account_id);
   if (hold) {
+    const reasons: Reason[] = [
+      {
+        code: 'ACCOUNT_ON_HOLD',
+        detail: `account held since event ${hold.event_id} (${hold.reason}); orders wait until the hold is released`,
+      },
+    ];
+    if (ev.side === 'buy' && awaitsSecondSign(ev.account_id, state)) {
+      const confirm = secondSign(ev, t, profile, facts, yen, px, world, state, opts);
+      if (confirm) {
+        out.order = confirm.order;
+        out.confirms = true;
+        reasons.push(...confirm.reasons);
+      }
+    }
     out.result = {
         rule: PRE_TRADE_RULE,
         outcome: 'hit',
         decision: 'hold',
         score: 0.9,
-        reasons: [
-          {
-            code: 'ACCOUNT_ON_HOLD',
-            detail: `account held since event ${hold.event_id} (${hold.reason}); orders wait until the hold is released`,
-          },
-        ],
+        reasons,
     };
     return out;
   }
@@ -129,23 +157,46 @@ export function assessOrder(
 
   const ctxSignals = contextSignals(ev, t, session, profile, state, world);
   const liq = liquidatedShare(ev, t, world, state, opts, yen, facts);
+  const change = state.contact_changes.get(ev.account_id);
+  // Silencing the customer (notifications, e-mail, phone) or redirecting payouts, then emptying the
+  // portfolio, in one sitting of a session new to the account: the order of a thief's work. A
+  // customer's own change on their usual device, or a sale days later, is their business.
+  if (change !== undefined && change[3] === ev.session_id && liq >= UNVOUCHED_LIQUIDATION && noisyOr(ctxSignals.filter((x) => x.novel)) >= CHANGE_SESSION_NOVELTY) {
+    ctxSignals.push({
+      code: 'CONTACT_CHANGED_BEFORE_SELL_OFF',
+      detail: `${change[1]} changed in this session ${Math.round((t - change[0]) / 60_000)} min before (event ${change[2]}), then ${pct(liq)} of the portfolio sold`,
+      w: 0.5,
+    });
+  }
   const ordSignals = orderSignals(ev, t, profile, facts, yen, px, liq, world, state);
   const refused = session !== undefined && (session.account_id !== ev.account_id || session.login_decision === 'deny' || session.login_decision === 'block');
   // A session proven with a passkey or PKI cannot be a relayed phish: novelty alone then means a new
   // device of the customer's own.
   const novel = Math.min(NOVELTY_CAP, noisyOr(ctxSignals.filter((x) => x.novel)));
-  const context = (1 - (1 - novel) * (1 - noisyOr(ctxSignals.filter((x) => !x.novel)))) * (session && PHISHING_RESISTANT.has(session.mfa) && !refused ? 0.4 : 1);
+  const proven = session && PHISHING_RESISTANT.has(session.mfa) && !refused ? 0.4 : 1;
+  const attackSide = noisyOr(ctxSignals.filter((x) => !x.novel)) * proven;
+  const context = (1 - (1 - novel) * (1 - attackSide / proven)) * proven;
   const order = noisyOr(ordSignals);
   const restricted = ev.side === 'buy' ? opts.restricted.get(ev.symbol) : undefined;
 
   let decision: Outcome = 'allow';
-  const attackLike = (context >= 0.75 && order >= 0.3) || (context >= 0.6 && order >= 0.5) || (context >= 0.25 && order >= 0.85);
+  // Selling most of a portfolio from a session nothing vouches for: the victim's loss is this very
+  // execution (long-held positions sold at market), so it waits for the customer before, not after,
+  // the thin buy it pays for. Novelty alone makes it a hold for confirmation, not a takeover claim.
+  // Only against an established history does a new device and network mean a stranger: in an
+  // account's first days every second device is new.
+  const established = session !== undefined && profile !== undefined && profile.first_login_t >= 0 && profile.logins >= 2 && session.t - profile.first_login_t >= ESTABLISHED_HISTORY_MS;
+  const unvouchedSellOff = established && ev.side === 'sell' && ev.action === 'new' && novel * proven >= UNVOUCHED_NOVELTY && liq >= UNVOUCHED_LIQUIDATION;
+  const attackLike = theftLike(context, order) || unvouchedSellOff;
   if (refused) decision = 'block';
   else if (attackLike) decision = 'hold';
   else if ((context >= 0.5 && order >= 0.2) || (context >= 0.25 && order >= 0.5) || order >= 0.9 || context >= 0.9) decision = 'step_up';
   if (restricted !== undefined && decision !== 'block') decision = 'hold';
 
   const reasons: Reason[] = [];
+  if (unvouchedSellOff && !theftLike(context, order)) {
+    reasons.push({ code: 'SELL_OFF_UNVOUCHED', detail: `${pct(liq)} of the portfolio sold from a session nothing in the account's history vouches for; held for the customer's confirmation` });
+  }
   if (restricted !== undefined) reasons.push({ code: 'RESTRICTED_SYMBOL', detail: `${ev.symbol} is restricted for buying: ${restricted}` });
   if (decision !== 'allow' || restricted !== undefined) {
     for (const s of [...ctxSignals, ...ordSignals].sort((a, b) => b.w - a.w)) reasons.push({ code: s.code, detail: s.detail });
@@ -155,6 +206,7 @@ export function assessOrder(
   out.order = order;
   out.liquidated_share = liq;
   out.suspicious = attackLike || refused;
+  out.theft = refused || (attackLike && (attackSide >= ATTACK_SIDE_THEFT || (ev.side === 'buy' && movesMoneyIntoThinName(ordSignals))));
   out.result =
     decision === 'allow'
       ? { rule: PRE_TRADE_RULE, outcome: 'no_hit', decision, score, reasons }
@@ -169,6 +221,60 @@ export function assessOrder(
           ...(decision === 'hold' && !attackLike ? { hold_scope: 'order' as const } : {}),
         };
   return out;
+}
+
+/** The table's hold row: who trades and what is traded both unlike the customer, one of them strongly. */
+function theftLike(context: number, order: number): boolean {
+  return (context >= 0.75 && order >= 0.3) || (context >= 0.6 && order >= 0.5) || (context >= 0.25 && order >= 0.85);
+}
+
+/** Buy-side signals that, in a name the account never held, say the money is going where a pump needs it. */
+const INTO_PUMP = new Set(['AGGRESSIVE_IN_THIN', 'FIRST_FOREIGN_MARKET', 'FIRST_MARGIN']);
+
+/**
+ * The proceeds of a sell-off going into a name never held, or a never-held name bought aggressively,
+ * on margin or on a first foreign market. A customer adding to a name they already hold is a buyer,
+ * not a hijacked one (brief.md §2: hijacked accounts buy the target they never owned).
+ */
+function movesMoneyIntoThinName(signals: Signal[]): boolean {
+  if (signals.some((s) => s.code === 'BUY_AFTER_LIQUIDATION')) return true;
+  return signals.some((s) => s.code === 'NEVER_HELD') && signals.some((s) => INTO_PUMP.has(s.code));
+}
+
+/** An account this detector held on suspicion (a sell-off from a new session) without naming it a takeover yet. */
+function awaitsSecondSign(account: string, state: TradingState): boolean {
+  return state.suspects.get(account)?.source === 'pre_trade' && !state.takeover_alerted.has(account);
+}
+
+/**
+ * The attacker's next step after a held sell-off: buying, with its proceeds, a thin or foreign name
+ * the account never held.
+ */
+function secondSign(
+  ev: OrderEvent,
+  t: number,
+  p: TradingProfile | undefined,
+  f: SymbolFacts,
+  yen: number,
+  px: number,
+  world: WorldState,
+  state: TradingState,
+  opts: ResolvedTradingOptions,
+): { order: number; reasons: Reason[] } | undefined {
+  const neverHeld = p ? !p.symbols.has(ev.symbol) : !(world.accounts.get(ev.account_id)?.holdings.has(ev.symbol) ?? false);
+  if (!neverHeld || !(f.thin || f.foreign)) return undefined;
+  const liq = liquidatedShare(ev, t, world, state, opts, yen, f);
+  const signals = orderSignals(ev, t, p, f, yen, px, liq, world, state).sort((a, b) => b.w - a.w);
+  // The proceeds of the held sell-off going into the name: a customer's own new small-cap buy after
+  // selling something else is not it.
+  if (!signals.some((s) => s.code === 'BUY_AFTER_LIQUIDATION')) return undefined;
+  return {
+    order: noisyOr(signals),
+    reasons: [
+      { code: 'HELD_ACCOUNT_BUYS_THIN_NAME', detail: `while held for a sell-off, tries to buy ${ev.symbol}, a ${f.thin ? 'thin' : 'foreign'} name never held` },
+      ...signals.map((s) => ({ code: s.code, detail: s.detail })),
+    ],
+  };
 }
 
 const NO_HIT: RuleResult = Object.freeze({ rule: PRE_TRADE_RULE, outcome: 'no_hit', score: 0 }) as RuleResult;
@@ -242,7 +348,7 @@ function contextSignals(
     // The first login we ever see of an account that has existed for months: nothing vouches for it.
     const opened = Date.parse(world.accounts.get(ev.account_id)?.opened_at ?? '');
     if (!Number.isNaN(opened) && session.t - opened > NO_HISTORY_AGE_MS) {
-      out.push({ code: 'NO_LOGIN_HISTORY', detail: 'first login seen for this long-standing account', w: 0.25 });
+      out.push({ code: 'NO_LOGIN_HISTORY', detail: 'first login seen for this long-standing account', w: 0.25, novel: true });
     }
   }
   // Attack infrastructure is shared across victims: one device, or one network new to each of
@@ -262,9 +368,10 @@ function contextSignals(
   }
   if (networkOf(ev.ip) !== networkOf(session.ip)) {
     out.push({ code: 'ORDER_NETWORK_DIFFERS', detail: `order from ${ev.ip}, session opened from ${session.ip}`, w: 0.15, novel: true });
-    // One session hopping across providers order after order is a rotating proxy, not a phone.
+    // One session hopping across networks order after order may be a rotating proxy, but a phone on a
+    // carrier hops across the carrier's /16s just the same: without the ASN it is only novelty.
     const hops = sessionNetworks(state, session, ev.ip, p);
-    if (hops >= 3) out.push({ code: 'SESSION_HOPS_NETWORKS', detail: `this session has used ${hops} /16 networks new to the account`, w: 0.45 });
+    if (hops >= 3) out.push({ code: 'SESSION_HOPS_NETWORKS', detail: `this session has used ${hops} /16 networks new to the account`, w: 0.3, novel: true });
   }
   return out;
 }
