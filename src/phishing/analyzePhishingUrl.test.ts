@@ -46,6 +46,13 @@ describe('analyzePhishingUrl on throwaway-domain patterns', () => {
   });
 });
 
+it('reads a short broker name in the path as the kit route on a throwaway host only', () => {
+  const r = v('https://xqzvbnk.top/sbikq/');
+  expect(r.verdict).not.toBe('benign');
+  expect(r.brand).toBe('SBI証券');
+  expect(v('https://www.example.com/sbikq/').verdict).toBe('benign');
+});
+
 describe('a lone random path token on a throwaway domain', () => {
   it('is suspicious without a brand, before the token is learned', () => {
     const r = v('https://qzkvtrx.top/QJSmxXOQ/');

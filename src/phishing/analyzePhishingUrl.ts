@@ -122,7 +122,7 @@ export function analyzeParsedUrl(url: string, p: PhishUrlParts, opts: AnalyzeUrl
   }
   if (confusable) add(reasons, context, 0.2, 'CONFUSABLE_CHARACTERS', `host ${p.unicodeHost} uses look-alike Unicode characters`);
 
-  for (const h of matchPath(cat, p)) hits.push(h);
+  for (const h of matchPath(cat, p, susTld || randomReg || p.isIp)) hits.push(h);
   // Kits address each campaign's landing page by a fresh random token (`/QJSmxXOQ/` on dozens of
   // throwaway domains): a lone mixed-case token on a random-looking cheap-suffix registration reads
   // as a kit even before the token itself is learned. Popular sites on cheap suffixes use such tokens
@@ -379,7 +379,7 @@ function brandReason(b: Brand, label: string, where: Where, what: string, code =
 }
 
 /** Brand tokens and the broker's real login paths in the path and query (`/ETGate`, `?daiwasec=…`). */
-function matchPath(cat: BrandCatalogue, p: PhishUrlParts): BrandHit[] {
+function matchPath(cat: BrandCatalogue, p: PhishUrlParts, throwaway: boolean): BrandHit[] {
   const out: BrandHit[] = [];
   if (p.pathSegments.length === 0 && p.queryKeys.length === 0) return out;
   const joined = '/' + p.pathSegments.join('/');
@@ -401,7 +401,9 @@ function matchPath(cat: BrandCatalogue, p: PhishUrlParts): BrandHit[] {
   // Misspellings are a host-name game (the kit needs a registrable look-alike); paths are matched exactly.
   for (const t of [...p.pathSegments, ...p.queryKeys, ...p.queryValues]) {
     if (t.length < 3 || t.length > 80) continue;
-    const h = matchLabel(cat, t.replace(/\.(html?|php|aspx?|jsp)$/, ''), 'path', false, false, false);
+    // On a throwaway host (cheap suffix, random name, bare IP) a short broker name in a path token
+    // (`/sbi`, `/sbixyz`) is the kit's route; on an ordinary site it is more likely an article slug.
+    const h = matchLabel(cat, t.replace(/\.(html?|php|aspx?|jsp)$/, ''), 'path', throwaway, false, false);
     if (h && h.weight >= 0.45) {
       // A path token that already says "securities" or "login" next to the name (`sbisecjapan`, `rakusec`) is
       // a kit's route, not an article slug.
