@@ -194,6 +194,34 @@ describe('pre-trade decisions', () => {
     expect(decisions.get(buy.id)?.reasons[0].code).toBe('LOGIN_REFUSED');
   });
 
+  it('holds a sell of a quarter of the portfolio in a session whose passkey step-up was not met, without calling it a takeover', () => {
+    const b = market();
+    customer(b, 'P1');
+    const s = b.login('P1', { ip: '133.5.6.7', user_agent: 'Mozilla/5.0 (Android 14) Chrome/124', device_id: 'new-phone', channel: 'app' });
+    const sell = b.order(s, { symbol: '7203.T', side: 'sell', qty: 300 });
+    const askPasskey: Detector = {
+      name: 'scripted-login',
+      assess: (ev) => (ev.type === 'login' && ev.ip === '133.5.6.7' ? { rule: 'scripted', outcome: 'hit', decision: 'step_up', required_auth: 'passkey', score: 0.7 } : undefined),
+    };
+    const { decisions, alerts } = run(b.events, {}, [askPasskey]);
+    expect(decisions.get(sell.id)?.decision).toBe('hold');
+    expect(decisions.get(sell.id)?.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['SELL_OFF_UNVOUCHED', 'STEP_UP_NOT_MET']));
+    expect(alerts.filter((a) => a.kind === 'account_takeover')).toHaveLength(0);
+  });
+
+  it('holds a thin buy with the proceeds of a sell-off from a barely-new session, without calling it a takeover', () => {
+    const b = market();
+    customer(b, 'P2');
+    // The customer's own device and browser; only the network is new.
+    const s = b.login('P2', { ip: '121.5.6.7', user_agent: HOME.user_agent, device_id: HOME.device_id });
+    b.filled(s, { symbol: '7203.T', side: 'sell', qty: 700 }, 3000);
+    const buy = b.order(s, { symbol: '7992.T', side: 'buy', qty: 2000, limit_price: 105 });
+    const { decisions, alerts } = run(b.events);
+    expect(decisions.get(buy.id)?.decision).toBe('hold');
+    expect(decisions.get(buy.id)?.reasons[0].code).toBe('PROCEEDS_INTO_THIN_NAME');
+    expect(alerts.filter((a) => a.kind === 'account_takeover')).toHaveLength(0);
+  });
+
   it('holds a session that hops across networks order after order while emptying an established account, without calling it a takeover', () => {
     const b = market();
     customer(b, 'H1');

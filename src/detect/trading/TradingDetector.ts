@@ -209,6 +209,7 @@ export class TradingDetector implements Detector {
       // A sell-off from a session merely new to the customer is held for their confirmation; it is
       // named a takeover once there is evidence of theft (here, or at the held account's next buy).
       if (a.theft) this.queueTakeover(ev, a, ctx, 'pre_trade');
+      else if (ev.side === 'sell') s.suspects.get(ev.account_id)!.sell_off = true;
     } else if (a.confirms) {
       this.queueTakeover(ev, a, ctx, 'pre_trade');
     }

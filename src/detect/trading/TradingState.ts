@@ -45,6 +45,8 @@ export interface Suspect {
   session_id?: string;
   /** Who judged it: this detector's pre-trade or coordination view, or another detector's alert. */
   source: 'pre_trade' | 'coordination' | 'alert';
+  /** Held at a sell without a takeover claim: the held account's next thin buy is the second sign. */
+  sell_off?: boolean;
 }
 
 /** One buy of a thin symbol, kept for the coordination window. */

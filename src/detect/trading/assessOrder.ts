@@ -56,6 +56,8 @@ const LARGE_HOLDER_DAYS = 2;
 const UNVOUCHED_NOVELTY = 0.45;
 /** Login history this long (first login seen to this session) is needed before a new device and network hold a sell-off. */
 const ESTABLISHED_HISTORY_MS = 3 * 86_400_000;
+/** Least session context for a thin buy with a sell-off's proceeds to be held. */
+const PROCEEDS_CONTEXT = 0.2;
 /** Novelty of a session (a new network, device or a risky login) in which a contact change and a sell-off together are suspect. */
 const CHANGE_SESSION_NOVELTY = 0.25;
 /** Share of the portfolio sold within the window that makes a sell-off. */
@@ -186,8 +188,16 @@ export function assessOrder(
   // Only against an established history does a new device and network mean a stranger: in an
   // account's first days every second device is new.
   const established = session !== undefined && profile !== undefined && profile.first_login_t >= 0 && profile.logins >= 2 && session.t - profile.first_login_t >= ESTABLISHED_HISTORY_MS;
-  const unvouchedSellOff = established && ev.side === 'sell' && ev.action === 'new' && novel * proven >= UNVOUCHED_NOVELTY && liq >= UNVOUCHED_LIQUIDATION;
-  const attackLike = theftLike(context, order) || unvouchedSellOff;
+  // The login defence asked this session for a passkey and did not get one: nothing vouches for it
+  // either, history or not.
+  const stepUpUnmet = ctxSignals.some((x) => x.code === 'STEP_UP_NOT_MET');
+  const unvouchedSellOff =
+    ev.side === 'sell' && ev.action === 'new' && ((liq >= UNVOUCHED_LIQUIDATION && established && novel * proven >= UNVOUCHED_NOVELTY) || (stepUpUnmet && liq >= 0.25));
+  // The signature itself (brief.md §2): a thin or foreign name never held, bought with the proceeds
+  // of a sell-off, from a session with anything new about it.
+  const proceedsIntoThin =
+    ev.side === 'buy' && (facts.thin || facts.foreign) && context >= PROCEEDS_CONTEXT && ordSignals.some((x) => x.code === 'BUY_AFTER_LIQUIDATION');
+  const attackLike = theftLike(context, order) || unvouchedSellOff || proceedsIntoThin;
   if (refused) decision = 'block';
   else if (attackLike) decision = 'hold';
   else if ((context >= 0.5 && order >= 0.2) || (context >= 0.25 && order >= 0.5) || order >= 0.9 || context >= 0.9) decision = 'step_up';
@@ -196,6 +206,9 @@ export function assessOrder(
   const reasons: Reason[] = [];
   if (unvouchedSellOff && !theftLike(context, order)) {
     reasons.push({ code: 'SELL_OFF_UNVOUCHED', detail: `${pct(liq)} of the portfolio sold from a session nothing in the account's history vouches for; held for the customer's confirmation` });
+  }
+  if (proceedsIntoThin && !theftLike(context, order)) {
+    reasons.push({ code: 'PROCEEDS_INTO_THIN_NAME', detail: `${ev.symbol}, never held, bought with the proceeds of selling ${pct(liq)} of the portfolio; held for the customer's confirmation` });
   }
   if (restricted !== undefined) reasons.push({ code: 'RESTRICTED_SYMBOL', detail: `${ev.symbol} is restricted for buying: ${restricted}` });
   if (decision !== 'allow' || restricted !== undefined) {
@@ -206,7 +219,9 @@ export function assessOrder(
   out.order = order;
   out.liquidated_share = liq;
   out.suspicious = attackLike || refused;
-  out.theft = refused || (attackLike && (attackSide >= ATTACK_SIDE_THEFT || (ev.side === 'buy' && movesMoneyIntoThinName(ordSignals))));
+  // The holds for confirmation (an unvouched sell-off, a sell-off's proceeds into a thin name from a
+  // barely-new session) claim no takeover by themselves.
+  out.theft = refused || (theftLike(context, order) && (attackSide >= ATTACK_SIDE_THEFT || (ev.side === 'buy' && movesMoneyIntoThinName(ordSignals))));
   out.result =
     decision === 'allow'
       ? { rule: PRE_TRADE_RULE, outcome: 'no_hit', decision, score, reasons }
@@ -241,9 +256,10 @@ function movesMoneyIntoThinName(signals: Signal[]): boolean {
   return signals.some((s) => s.code === 'NEVER_HELD') && signals.some((s) => INTO_PUMP.has(s.code));
 }
 
-/** An account this detector held on suspicion (a sell-off from a new session) without naming it a takeover yet. */
+/** An account this detector held at a sell-off from a new session without naming it a takeover yet. */
 function awaitsSecondSign(account: string, state: TradingState): boolean {
-  return state.suspects.get(account)?.source === 'pre_trade' && !state.takeover_alerted.has(account);
+  const s = state.suspects.get(account);
+  return s?.source === 'pre_trade' && s.sell_off === true && !state.takeover_alerted.has(account);
 }
 
 /**
