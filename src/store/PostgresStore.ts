@@ -3,6 +3,7 @@ import type { Alert, DecisionRecord, Notification } from '../engine/types.js';
 import { subjectKey, type Case, type CaseLogEntry } from '../cases/CaseBook.js';
 import { checkEvidenceIds, normalizeAlertQuery, normalizeCaseQuery, normalizeNotificationQuery, normalizeSummaryQuery } from './normalizeQuery.js';
 import { encodeAlertCursor, encodeCaseCursor, encodeNotificationCursor } from './pageCursor.js';
+import { takePage } from './takePage.js';
 import type {
   AlertPage,
   AlertQuery,
@@ -16,6 +17,7 @@ import type {
   StoreSummary,
   SummaryQuery,
 } from './types.js';
+import { whereClause } from './whereClause.js';
 
 export interface PostgresStoreOptions {
   /** Connection string, e.g. `postgres://kabuguard@db:5432/kabuguard`. Ignored when `pool` is given. */
@@ -272,16 +274,14 @@ export class PostgresStore implements ServiceStore {
     const dir = n.order === 'asc' ? 'ASC' : 'DESC';
     // alert_id is COLLATE "C" (byte order): the same tie-break as SQLite whatever the database locale.
     const r = await this.pool.query<{ ts_ms: string; alert_id: string; body: Alert }>(
-      `SELECT ts_ms, alert_id, body FROM ${this.s}.alerts ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+      `SELECT ts_ms, alert_id, body FROM ${this.s}.alerts ${whereClause(where)}
        ORDER BY ts_ms ${dir}, alert_id ${dir} LIMIT ${p(n.limit + 1)}`,
       params,
     );
-    const more = r.rows.length > n.limit;
-    const page = more ? r.rows.slice(0, n.limit) : r.rows;
-    const last = page[page.length - 1];
+    const { page, last } = takePage(r.rows, n.limit);
     return {
       alerts: page.map((row) => row.body),
-      next_cursor: more && last ? encodeAlertCursor({ order: n.order, tsMs: Number(last.ts_ms), alertId: last.alert_id }) : undefined,
+      next_cursor: last ? encodeAlertCursor({ order: n.order, tsMs: Number(last.ts_ms), alertId: last.alert_id }) : undefined,
     };
   }
 
@@ -297,15 +297,13 @@ export class PostgresStore implements ServiceStore {
     if (n.sinceMs !== undefined) where.push(`ts_ms >= ${p(n.sinceMs)}`);
     if (n.afterN !== undefined) where.push(`n > ${p(n.afterN)}`);
     const r = await this.pool.query<{ n: string; body: Notification }>(
-      `SELECT n, body FROM ${this.s}.notifications ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY n LIMIT ${p(n.limit + 1)}`,
+      `SELECT n, body FROM ${this.s}.notifications ${whereClause(where)} ORDER BY n LIMIT ${p(n.limit + 1)}`,
       params,
     );
-    const more = r.rows.length > n.limit;
-    const page = more ? r.rows.slice(0, n.limit) : r.rows;
-    const last = page[page.length - 1];
+    const { page, last } = takePage(r.rows, n.limit);
     return {
       notifications: page.map((row) => row.body),
-      next_cursor: more && last ? encodeNotificationCursor(Number(last.n)) : undefined,
+      next_cursor: last ? encodeNotificationCursor(Number(last.n)) : undefined,
     };
   }
 
@@ -350,7 +348,7 @@ export class PostgresStore implements ServiceStore {
       counts(`SELECT kind AS k, count(*) AS c FROM ${this.s}.alerts GROUP BY kind`),
       counts(`SELECT severity AS k, count(*) AS c FROM ${this.s}.alerts GROUP BY severity`),
       this.pool.query<{ b: string; kind: string; c: string }>(
-        `SELECT (ts_ms / $1) * $1 AS b, kind, count(*) AS c FROM ${this.s}.alerts ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+        `SELECT (ts_ms / $1) * $1 AS b, kind, count(*) AS c FROM ${this.s}.alerts ${whereClause(where)}
           GROUP BY b, kind ORDER BY b, kind`,
         params,
       ),
@@ -376,15 +374,13 @@ export class PostgresStore implements ServiceStore {
     if (n.beforeN !== undefined) where.push(`c.n < $${params.push(n.beforeN)}`);
     const r = await this.pool.query<{ n: string; body: Omit<Case, 'log'>; log: CaseLogEntry[] | null }>(
       `SELECT c.n, c.body, (SELECT jsonb_agg(l.body ORDER BY l.seq) FROM ${this.s}.case_log l WHERE l.case_id = c.case_id) AS log
-         FROM ${this.s}.cases c ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY c.n DESC LIMIT $${params.push(n.limit + 1)}`,
+         FROM ${this.s}.cases c ${whereClause(where)} ORDER BY c.n DESC LIMIT $${params.push(n.limit + 1)}`,
       params,
     );
-    const more = r.rows.length > n.limit;
-    const page = more ? r.rows.slice(0, n.limit) : r.rows;
-    const last = page[page.length - 1];
+    const { page, last } = takePage(r.rows, n.limit);
     return {
       cases: page.map((row) => ({ ...row.body, log: row.log ?? [] })),
-      next_cursor: more && last ? encodeCaseCursor(Number(last.n)) : undefined,
+      next_cursor: last ? encodeCaseCursor(Number(last.n)) : undefined,
     };
   }
 

@@ -3,6 +3,7 @@ import type { Alert, DecisionRecord, Notification } from '../engine/types.js';
 import { subjectKey, type Case, type CaseLogEntry } from '../cases/CaseBook.js';
 import { checkEvidenceIds, normalizeAlertQuery, normalizeCaseQuery, normalizeNotificationQuery, normalizeSummaryQuery } from './normalizeQuery.js';
 import { encodeAlertCursor, encodeCaseCursor, encodeNotificationCursor } from './pageCursor.js';
+import { takePage } from './takePage.js';
 import type {
   AlertPage,
   AlertQuery,
@@ -16,6 +17,7 @@ import type {
   StoreSummary,
   SummaryQuery,
 } from './types.js';
+import { whereClause } from './whereClause.js';
 
 export interface SqliteStoreOptions {
   /**
@@ -211,16 +213,14 @@ export class SqliteStore implements ServiceStore {
       params.push(n.after.tsMs, n.after.alertId);
     }
     const sql =
-      `SELECT ts_ms, alert_id, json FROM alerts ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ` +
+      `SELECT ts_ms, alert_id, json FROM alerts ${whereClause(where)} ` +
       `ORDER BY ts_ms ${dir}, alert_id ${dir} LIMIT ?`;
     params.push(n.limit + 1);
     const rows = this.db.prepare<(string | number)[], { ts_ms: number; alert_id: string; json: string }>(sql).all(...params);
-    const more = rows.length > n.limit;
-    const page = more ? rows.slice(0, n.limit) : rows;
-    const last = page[page.length - 1];
+    const { page, last } = takePage(rows, n.limit);
     return {
       alerts: page.map((r) => JSON.parse(r.json) as Alert),
-      next_cursor: more && last ? encodeAlertCursor({ order: n.order, tsMs: last.ts_ms, alertId: last.alert_id }) : undefined,
+      next_cursor: last ? encodeAlertCursor({ order: n.order, tsMs: last.ts_ms, alertId: last.alert_id }) : undefined,
     };
   }
 
@@ -241,14 +241,12 @@ export class SqliteStore implements ServiceStore {
       params.push(n.afterN);
     }
     params.push(n.limit + 1);
-    const sql = `SELECT n, json FROM notifications ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY n LIMIT ?`;
+    const sql = `SELECT n, json FROM notifications ${whereClause(where)} ORDER BY n LIMIT ?`;
     const rows = this.db.prepare<(string | number)[], { n: number; json: string }>(sql).all(...params);
-    const more = rows.length > n.limit;
-    const page = more ? rows.slice(0, n.limit) : rows;
-    const last = page[page.length - 1];
+    const { page, last } = takePage(rows, n.limit);
     return {
       notifications: page.map((r) => JSON.parse(r.json) as Notification),
-      next_cursor: more && last ? encodeNotificationCursor(last.n) : undefined,
+      next_cursor: last ? encodeNotificationCursor(last.n) : undefined,
     };
   }
 
@@ -289,7 +287,7 @@ export class SqliteStore implements ServiceStore {
     }
     const buckets = db
       .prepare<number[], { b: number; kind: string; c: number }>(
-        `SELECT (ts_ms / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS b, kind, count(*) AS c FROM alerts ${where.length ? 'WHERE ' + where.join(' AND ') : ''} GROUP BY b, kind ORDER BY b, kind`,
+        `SELECT (ts_ms / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS b, kind, count(*) AS c FROM alerts ${whereClause(where)} GROUP BY b, kind ORDER BY b, kind`,
       )
       .all(...params);
     return {
@@ -320,15 +318,13 @@ export class SqliteStore implements ServiceStore {
     params.push(n.limit + 1);
     const rows = this.db
       .prepare<(string | number)[], { n: number; case_id: string; json: string }>(
-        `SELECT n, case_id, json FROM cases ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY n DESC LIMIT ?`,
+        `SELECT n, case_id, json FROM cases ${whereClause(where)} ORDER BY n DESC LIMIT ?`,
       )
       .all(...params);
-    const more = rows.length > n.limit;
-    const page = more ? rows.slice(0, n.limit) : rows;
-    const last = page[page.length - 1];
+    const { page, last } = takePage(rows, n.limit);
     return {
       cases: page.map((r) => this.withLog(r.case_id, r.json)),
-      next_cursor: more && last ? encodeCaseCursor(last.n) : undefined,
+      next_cursor: last ? encodeCaseCursor(last.n) : undefined,
     };
   }
 
