@@ -1,48 +1,29 @@
-/** The API's JSON shapes, as the console reads them (names as in src/engine/types.ts and src/cases). */
+/**
+ * The API's JSON shapes, as the console reads them. Where the server sends a domain object as it is,
+ * its type comes from src: `import type` is erased by Vite, so nothing of src reaches the bundle, and
+ * `tsc -p web` fails when the two drift apart.
+ */
+import type { Alert, DecisionRecord } from '../../src/engine/types.js';
+import type { CaseStatus } from '../../src/cases/CaseBook.js';
 
-export interface Reason {
-  code: string;
-  detail: string;
-}
+export type { Alert, DecisionRecord, Notification } from '../../src/engine/types.js';
+export type { Case } from '../../src/cases/CaseBook.js';
+export type { CampaignSummary } from '../../src/detect/campaign/summarizeCampaign.js';
 
-export interface Alert {
-  alert_id: string;
-  ts: string;
-  kind: string;
-  severity: 'low' | 'medium' | 'high' | 'critical';
-  score: number;
-  account_id?: string;
-  symbol?: string;
-  ip?: string;
-  campaign_id?: string;
-  window?: { start: string; end: string };
-  reasons: Reason[];
-  event_ids: string[];
-  detector?: string;
-  data?: Record<string, unknown>;
-}
-
-export interface DecisionRecord {
-  decision_id: string;
-  decision: string;
-  required_auth?: string;
-  score: number;
-  reasons: Reason[];
-  rules: Record<string, string>;
-  event_id: string;
-  type: string;
-  account_id?: string;
-  ts: string;
-}
-
+/**
+ * Any recorded event. The console shows every event type through the same few fields, so it reads
+ * them loosely rather than through the contract's discriminated union.
+ */
 export type KgEvent = { type: string; id: string; ts: string; account_id?: string } & Record<string, unknown>;
 
+/** One event an alert cites (`EvidenceItem` of src/store/types.ts, with the event read loosely). */
 export interface EvidenceItem {
   seq: number;
   event: KgEvent;
   decision?: DecisionRecord;
 }
 
+/** `GET /v1/alerts/:id` (src/server/routes/consoleQueries.ts). */
 export interface AlertDetail {
   alert: Alert;
   evidence: EvidenceItem[];
@@ -50,6 +31,10 @@ export interface AlertDetail {
   campaign_id_now?: string;
 }
 
+/**
+ * `GET /v1/summary`: `StoreSummary` of src/store/types.ts, written out here because that file also
+ * declares the store's snapshot methods with node's `Buffer`, which the browser build has no types for.
+ */
 export interface Summary {
   events: number;
   decisions_by_outcome: Record<string, number>;
@@ -60,55 +45,10 @@ export interface Summary {
   cases_by_status: Record<string, number>;
 }
 
-export interface CampaignSummary {
-  campaign_id: string;
-  first_ts: string;
-  last_ts: string;
-  alerts: number;
-  alert_kinds: Record<string, number>;
-  accounts: string[];
-  hijacked_accounts: string[];
-  beneficiary_accounts: string[];
-  symbols: string[];
-  networks: string[];
-  devices: string[];
-  asns: string[];
-  yen_moved: number;
-  yen_protected: number;
-  beneficiary_profit_jpy: number;
-}
-
-export type CaseStatus = 'open' | 'investigating' | 'confirmed' | 'false_positive' | 'closed';
-
-export interface Restitution {
-  loss_jpy: number;
-  fees_jpy: number;
-  compensation_jpy: number;
-  residual_jpy: number;
-}
-
-export interface Case {
-  case_id: string;
-  subject: { campaign_id: string } | { account_id: string };
-  status: CaseStatus;
-  opened_at: string;
-  assignee?: string;
-  accounts: string[];
-  alert_ids: string[];
-  restitution: Record<string, Restitution>;
-  log: { seq: number; at: string; actor: string; action: string; detail: string }[];
-}
-
-export interface Notification {
-  notification_id: string;
-  ts: string;
-  account_id: string;
-  template: string;
-  message: string;
-  event_ids: string[];
-}
-
-/** The status machine of src/cases/CaseBook.ts, to offer only the moves the server allows. */
+/**
+ * The moves of the status machine in src/cases/CaseBook.ts, so the console offers only what the server
+ * allows. A copy, because the console imports only types from src; the server refuses any other move.
+ */
 export const NEXT_STATUS: Record<CaseStatus, CaseStatus[]> = {
   open: ['investigating'],
   investigating: ['confirmed', 'false_positive'],
