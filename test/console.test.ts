@@ -151,4 +151,30 @@ describe('web console', () => {
     // Nothing on the page links to the phishing site.
     expect(await page.locator('a[href*="qzkvtr"]').count()).toBe(0);
   });
+  it('pages through every alert with Load more, each once, and lists the notifications of one customer', async () => {
+    const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+    const total = Object.values((await (await fetch(`${base}/v1/summary`, auth)).json()).alerts_by_kind as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThan(100);
+    await page.goto(`${base}/#/alerts`);
+    const rows = page.locator('table.alerts tbody tr');
+    await expect.poll(() => rows.count()).toBe(100);
+    const more = page.getByRole('button', { name: 'Load more' });
+    while ((await rows.count()) < total) {
+      const before = await rows.count();
+      await more.click();
+      await expect.poll(() => rows.count()).toBeGreaterThan(before);
+    }
+    await expect.poll(() => more.count()).toBe(0);
+    const ids = await rows.locator('td:first-child a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(new Set(ids).size).toBe(total);
+
+    const { notifications } = await (await fetch(`${base}/v1/notifications?limit=1`, auth)).json();
+    const account: string = notifications[0].account_id;
+    const own = (await (await fetch(`${base}/v1/notifications?limit=1000&account_id=${account}`, auth)).json()).notifications.length;
+    await page.getByRole('link', { name: 'Notifications', exact: true }).click();
+    await page.getByLabel('account').fill(account);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const accounts = page.locator('table tbody tr td:nth-child(2)');
+    await expect.poll(() => accounts.allTextContents()).toSatisfy((a: string[]) => a.length === own && a.every((x) => x === account));
+  });
 });
