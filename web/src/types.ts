@@ -9,6 +9,7 @@ import type { CaseStatus } from '../../src/cases/CaseBook.js';
 export type { Alert, DecisionRecord, Notification } from '../../src/engine/types.js';
 export type { Case } from '../../src/cases/CaseBook.js';
 export type { CampaignSummary } from '../../src/detect/campaign/summarizeCampaign.js';
+export type { UrlVerdict } from '../../src/phishing/types.js';
 
 /**
  * Any recorded event. The console shows every event type through the same few fields, so it reads

@@ -5,7 +5,7 @@ import { href } from '../router';
 import type { AlertDetail, KgEvent } from '../types';
 import { useApi } from '../useApi';
 import { openCase } from './actions';
-import { Decision, ErrorBox, Severity } from './common';
+import { Decision, ErrorBox, Fact, Head, Severity } from './common';
 import { defang } from './Phishing';
 
 /** The fields of an event worth a glance, by event type (contract §1). */
@@ -66,53 +66,18 @@ export function AlertView({ id }: { id: string }) {
         {label(a.kind)} <Severity s={a.severity} score={a.score} />
       </h1>
       <dl className="facts">
-        <dt>time (JST)</dt>
-        <dd>{jst(a.ts, true)}</dd>
-        {a.window ? (
-          <>
-            <dt>window</dt>
-            <dd>
-              {jst(a.window.start, true)} → {jst(a.window.end, true)}
-            </dd>
-          </>
-        ) : null}
-        {a.account_id ? (
-          <>
-            <dt>account</dt>
-            <dd>
-              <a href={href('alerts', { account_id: a.account_id })}>{a.account_id}</a>
-            </dd>
-          </>
-        ) : null}
-        {a.symbol ? (
-          <>
-            <dt>symbol</dt>
-            <dd>
-              <a href={href('alerts', { symbol: a.symbol })}>{a.symbol}</a>
-            </dd>
-          </>
-        ) : null}
-        {a.ip ? (
-          <>
-            <dt>IP</dt>
-            <dd>{a.ip}</dd>
-          </>
-        ) : null}
+        <Fact term="time (JST)">{jst(a.ts, true)}</Fact>
+        {a.window ? <Fact term="window">{jst(a.window.start, true)} → {jst(a.window.end, true)}</Fact> : null}
+        {a.account_id ? <Fact term="account"><a href={href('alerts', { account_id: a.account_id })}>{a.account_id}</a></Fact> : null}
+        {a.symbol ? <Fact term="symbol"><a href={href('alerts', { symbol: a.symbol })}>{a.symbol}</a></Fact> : null}
+        {a.ip ? <Fact term="IP">{a.ip}</Fact> : null}
         {campaign ? (
-          <>
-            <dt>campaign</dt>
-            <dd>
-              <a href={href(`campaigns/${campaign}`)}>{campaign}</a>
-              {r.data.campaign_id_now && r.data.campaign_id_now !== a.campaign_id ? <span className="muted"> (raised as {a.campaign_id}, since merged)</span> : null}
-            </dd>
-          </>
+          <Fact term="campaign">
+            <a href={href(`campaigns/${campaign}`)}>{campaign}</a>
+            {r.data.campaign_id_now && r.data.campaign_id_now !== a.campaign_id ? <span className="muted"> (raised as {a.campaign_id}, since merged)</span> : null}
+          </Fact>
         ) : null}
-        {a.detector ? (
-          <>
-            <dt>detector</dt>
-            <dd>{a.detector}</dd>
-          </>
-        ) : null}
+        {a.detector ? <Fact term="detector">{a.detector}</Fact> : null}
       </dl>
       <div className="actions">
         {a.account_id ? <button onClick={act({ account_id: a.account_id })}>Open case on account {a.account_id}</button> : null}
@@ -145,15 +110,7 @@ export function AlertView({ id }: { id: string }) {
           {evidence_missing > 0 ? <span className="muted"> ({evidence_missing} cited but not in this store)</span> : null}
         </h2>
         <table className="evidence">
-          <thead>
-            <tr>
-              <th>time (JST)</th>
-              <th>type</th>
-              <th>account</th>
-              <th>what</th>
-              <th>kabuguard decided</th>
-            </tr>
-          </thead>
+          <Head cols={['time (JST)', 'type', 'account', 'what', 'kabuguard decided']} />
           <tbody>
             {evidence.map(({ event: e, decision: d }) => (
               <tr key={e.id}>

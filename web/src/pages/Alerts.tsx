@@ -1,60 +1,29 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError, qs } from '../api';
+import { qs } from '../api';
 import { jst, label } from '../format';
 import { go, href } from '../router';
 import type { Alert, Summary } from '../types';
 import { useApi } from '../useApi';
-import { ErrorBox, Severity } from './common';
+import { ErrorBox, Head, LinkRow, LoadMore, Severity, useCursorList } from './common';
 
 const FILTERS = ['kind', 'severity', 'account_id', 'symbol', 'campaign_id'] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 
 export function Alerts({ params }: { params: URLSearchParams }) {
   const filters: Filters = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? undefined]));
-  const key = qs(filters);
   const kinds = useApi<Summary>('/v1/summary?bucket=day');
-  const [rows, setRows] = useState<Alert[]>([]);
-  const [cursor, setCursor] = useState<string>();
-  const [error, setError] = useState<ApiError>();
-  const [loading, setLoading] = useState(true);
-
-  const load = async (after?: string) => {
-    setLoading(true);
-    try {
-      const page = await api<{ alerts: Alert[]; next_cursor?: string }>(`/v1/alerts${qs({ ...filters, limit: 100, cursor: after })}`);
-      setRows((r) => (after ? [...r, ...page.alerts] : page.alerts));
-      setCursor(page.next_cursor);
-      setError(undefined);
-    } catch (err) {
-      setError(err as ApiError);
-    } finally {
-      setLoading(false);
-    }
-  };
-  useEffect(() => {
-    setRows([]);
-    void load();
-  }, [key]);
+  const list = useCursorList<Alert>(`/v1/alerts${qs({ ...filters, limit: 100 })}`, 'alerts');
 
   return (
     <>
       <h1>Alerts</h1>
       <FilterBar filters={filters} kinds={Object.keys(kinds.data?.alerts_by_kind ?? {}).sort()} />
-      {error ? <ErrorBox error={error} /> : null}
+      {list.error ? <ErrorBox error={list.error} /> : null}
       <table className="alerts">
-        <thead>
-          <tr>
-            <th>time (JST)</th>
-            <th>kind</th>
-            <th>severity</th>
-            <th>account</th>
-            <th>symbol / IP</th>
-            <th>why</th>
-          </tr>
-        </thead>
+        <Head cols={['time (JST)', 'kind', 'severity', 'account', 'symbol / IP', 'why']} />
         <tbody>
-          {rows.map((a) => (
-            <tr key={a.alert_id} className="clickable" onClick={() => go(`alerts/${a.alert_id}`)}>
+          {list.rows.map((a) => (
+            <LinkRow key={a.alert_id} to={`alerts/${a.alert_id}`}>
               <td className="nowrap">
                 <a href={href(`alerts/${a.alert_id}`)}>{jst(a.ts)}</a>
               </td>
@@ -65,17 +34,12 @@ export function Alerts({ params }: { params: URLSearchParams }) {
               <td>{a.account_id ?? '–'}</td>
               <td>{[a.symbol, a.ip].filter(Boolean).join(' ') || '–'}</td>
               <td className="why">{a.reasons[0] ? `${a.reasons[0].code}: ${a.reasons[0].detail}` : ''}</td>
-            </tr>
+            </LinkRow>
           ))}
         </tbody>
       </table>
-      {!loading && rows.length === 0 && !error ? <p className="muted">No alert matches these filters.</p> : null}
-      {cursor ? (
-        <button onClick={() => void load(cursor)} disabled={loading}>
-          Load more
-        </button>
-      ) : null}
-      {loading ? <p className="muted">loading…</p> : null}
+      {!list.loading && list.rows.length === 0 && !list.error ? <p className="muted">No alert matches these filters.</p> : null}
+      <LoadMore list={list} />
     </>
   );
 }

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { jst, label, yen } from '../format';
-import { go, href } from '../router';
+import { href } from '../router';
 import type { CampaignSummary } from '../types';
 import { useApi } from '../useApi';
-import { ErrorBox } from './common';
+import { ErrorBox, LinkRow } from './common';
 
 export function Campaigns() {
   // A credential-stuffing source alone is a campaign without accounts; the desk starts from the others.
@@ -39,7 +39,7 @@ export function Campaigns() {
             </thead>
             <tbody>
               {r.data.campaigns.map((c) => (
-                <tr key={c.campaign_id} className="clickable" onClick={() => go(`campaigns/${c.campaign_id}`)}>
+                <LinkRow key={c.campaign_id} to={`campaigns/${c.campaign_id}`}>
                   <td>
                     <a href={href(`campaigns/${c.campaign_id}`)}>{c.campaign_id}</a>
                   </td>
@@ -54,7 +54,7 @@ export function Campaigns() {
                   <td className="num">{yen(c.yen_moved)}</td>
                   <td className="num good">{yen(c.yen_protected)}</td>
                   <td className="num">{yen(c.beneficiary_profit_jpy)}</td>
-                </tr>
+                </LinkRow>
               ))}
             </tbody>
           </table>

@@ -6,7 +6,7 @@ import { NEXT_STATUS, type Case } from '../types';
 import { useApi } from '../useApi';
 import { actorOrThrow } from './actions';
 import { subjectOf } from './Cases';
-import { ErrorBox, Status } from './common';
+import { ErrorBox, Fact, Head, Status } from './common';
 
 export function CaseView({ id }: { id: string }) {
   const r = useApi<Case>(`/v1/cases/${encodeURIComponent(id)}`);
@@ -42,18 +42,13 @@ export function CaseView({ id }: { id: string }) {
         {c.case_id} <Status s={c.status} />
       </h1>
       <dl className="facts">
-        <dt>subject</dt>
-        <dd>
+        <Fact term="subject">
           {'campaign_id' in c.subject ? <a href={href(`campaigns/${c.subject.campaign_id}`)}>{subjectOf(c)}</a> : <a href={href('alerts', { account_id: c.subject.account_id })}>{subjectOf(c)}</a>}
-        </dd>
-        <dt>opened (JST)</dt>
-        <dd>{jst(c.opened_at, true)}</dd>
-        <dt>assignee</dt>
-        <dd>{c.assignee ?? <span className="muted">unassigned</span>}</dd>
-        <dt>accounts</dt>
-        <dd>{c.accounts.join(', ') || '–'}</dd>
-        <dt>alerts</dt>
-        <dd>
+        </Fact>
+        <Fact term="opened (JST)">{jst(c.opened_at, true)}</Fact>
+        <Fact term="assignee">{c.assignee ?? <span className="muted">unassigned</span>}</Fact>
+        <Fact term="accounts">{c.accounts.join(', ') || '–'}</Fact>
+        <Fact term="alerts">
           {c.alert_ids.length === 0
             ? '–'
             : c.alert_ids.slice(0, 30).map((a, i) => (
@@ -63,7 +58,7 @@ export function CaseView({ id }: { id: string }) {
                 </span>
               ))}
           {c.alert_ids.length > 30 ? ` and ${c.alert_ids.length - 30} more` : ''}
-        </dd>
+        </Fact>
       </dl>
       {error ? <ErrorBox error={error} /> : null}
       {!closed ? (
@@ -119,15 +114,7 @@ export function CaseView({ id }: { id: string }) {
       <section className="panel">
         <h2>Audit trail</h2>
         <table className="log">
-          <thead>
-            <tr>
-              <th>#</th>
-              <th>when (JST)</th>
-              <th>who</th>
-              <th>action</th>
-              <th>detail</th>
-            </tr>
-          </thead>
+          <Head cols={['#', 'when (JST)', 'who', 'action', 'detail']} />
           <tbody>
             {c.log.map((e) => (
               <tr key={e.seq}>

@@ -2,7 +2,7 @@ import { jst } from '../format';
 import { go, href } from '../router';
 import type { Case } from '../types';
 import { useApi } from '../useApi';
-import { ErrorBox, Status } from './common';
+import { ErrorBox, Head, LinkRow, Status } from './common';
 
 const TABS = ['', 'open', 'investigating', 'confirmed', 'false_positive', 'closed'];
 
@@ -24,23 +24,12 @@ export function Cases({ params }: { params: URLSearchParams }) {
       </div>
       {r.error ? <ErrorBox error={r.error} /> : null}
       <table>
-        <thead>
-          <tr>
-            <th>case</th>
-            <th>subject</th>
-            <th>status</th>
-            <th>assignee</th>
-            <th>opened (JST)</th>
-            <th>accounts</th>
-            <th>alerts</th>
-            <th>last action</th>
-          </tr>
-        </thead>
+        <Head cols={['case', 'subject', 'status', 'assignee', 'opened (JST)', 'accounts', 'alerts', 'last action']} />
         <tbody>
           {(r.data?.cases ?? []).map((c) => {
             const last = c.log[c.log.length - 1];
             return (
-              <tr key={c.case_id} className="clickable" onClick={() => go(`cases/${c.case_id}`)}>
+              <LinkRow key={c.case_id} to={`cases/${c.case_id}`}>
                 <td>
                   <a href={href(`cases/${c.case_id}`)}>{c.case_id}</a>
                 </td>
@@ -53,7 +42,7 @@ export function Cases({ params }: { params: URLSearchParams }) {
                 <td>{c.accounts.length}</td>
                 <td>{c.alert_ids.length}</td>
                 <td className="why">{last ? `${last.actor}: ${last.action} ${last.detail}` : ''}</td>
-              </tr>
+              </LinkRow>
             );
           })}
         </tbody>

@@ -1,28 +1,14 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError, qs } from '../api';
+import { useState, type FormEvent } from 'react';
+import { qs } from '../api';
 import { jst, label } from '../format';
 import { go, href } from '../router';
 import type { Notification } from '../types';
-import { ErrorBox } from './common';
+import { ErrorBox, Head, LoadMore, useCursorList } from './common';
 
 export function Notifications({ params }: { params: URLSearchParams }) {
   const account = params.get('account_id') ?? undefined;
-  const [rows, setRows] = useState<Notification[]>([]);
-  const [cursor, setCursor] = useState<string>();
-  const [error, setError] = useState<ApiError>();
+  const list = useCursorList<Notification>(`/v1/notifications${qs({ account_id: account, limit: 200 })}`, 'notifications');
   const [input, setInput] = useState(account ?? '');
-  const load = async (after?: string) => {
-    try {
-      const page = await api<{ notifications: Notification[]; next_cursor?: string }>(`/v1/notifications${qs({ account_id: account, limit: 200, cursor: after })}`);
-      setRows((r) => (after ? [...r, ...page.notifications] : page.notifications));
-      setCursor(page.next_cursor);
-    } catch (err) {
-      setError(err as ApiError);
-    }
-  };
-  useEffect(() => {
-    void load();
-  }, [account]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     go('notifications', { account_id: input.trim() || undefined });
@@ -35,18 +21,11 @@ export function Notifications({ params }: { params: URLSearchParams }) {
         <input placeholder="account" value={input} onChange={(e) => setInput(e.target.value)} aria-label="account" />
         <button type="submit">Filter</button>
       </form>
-      {error ? <ErrorBox error={error} /> : null}
+      {list.error ? <ErrorBox error={list.error} /> : null}
       <table>
-        <thead>
-          <tr>
-            <th>time (JST)</th>
-            <th>account</th>
-            <th>template</th>
-            <th>message</th>
-          </tr>
-        </thead>
+        <Head cols={['time (JST)', 'account', 'template', 'message']} />
         <tbody>
-          {rows.map((n) => (
+          {list.rows.map((n) => (
             <tr key={n.notification_id}>
               <td className="nowrap">{jst(n.ts)}</td>
               <td>
@@ -58,7 +37,7 @@ export function Notifications({ params }: { params: URLSearchParams }) {
           ))}
         </tbody>
       </table>
-      {cursor ? <button onClick={() => void load(cursor)}>Load more</button> : null}
+      <LoadMore list={list} />
     </>
   );
 }

@@ -4,7 +4,7 @@ import { count, DECISION_COLORS, DECISION_ORDER, jst, KIND_COLORS, SEVERITY_ORDE
 import { go, href } from '../router';
 import type { CampaignSummary, Summary } from '../types';
 import { useApi } from '../useApi';
-import { ErrorBox } from './common';
+import { ErrorBox, LinkRow } from './common';
 
 const SEVERITY_COLORS = { critical: '#8c1c13', high: '#d62728', medium: '#ff7f0e', low: '#9a9a9a' };
 const BUCKET_MS = { hour: 3_600_000, day: 86_400_000 };
@@ -107,7 +107,7 @@ export function Overview() {
             </thead>
             <tbody>
               {top.map((c) => (
-                <tr key={c.campaign_id} className="clickable" onClick={() => go(`campaigns/${c.campaign_id}`)}>
+                <LinkRow key={c.campaign_id} to={`campaigns/${c.campaign_id}`}>
                   <td>
                     <a href={href(`campaigns/${c.campaign_id}`)}>{c.campaign_id}</a>
                   </td>
@@ -117,7 +117,7 @@ export function Overview() {
                   <td>{c.symbols.join(' ') || '–'}</td>
                   <td className="num">{yen(c.yen_moved)}</td>
                   <td className="num good">{yen(c.yen_protected)}</td>
-                </tr>
+                </LinkRow>
               ))}
             </tbody>
           </table>

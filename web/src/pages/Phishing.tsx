@@ -1,19 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, getActor } from '../api';
 import { jst, label } from '../format';
-import { go, href } from '../router';
-import type { Alert } from '../types';
+import { href } from '../router';
+import type { Alert, UrlVerdict } from '../types';
 import { useApi } from '../useApi';
-import { ErrorBox } from './common';
-
-interface UrlVerdict {
-  url: string;
-  verdict: 'phishing' | 'suspicious' | 'benign' | 'error';
-  brand: string | null;
-  score: number;
-  reasons: { code: string; detail: string }[];
-  cluster_id?: string;
-}
+import { ErrorBox, Head, LinkRow } from './common';
 
 const MAX_URLS = 100;
 
@@ -82,16 +73,7 @@ export function Phishing() {
         {error ? <ErrorBox error={error} /> : null}
         {verdicts ? (
           <table className="verdicts">
-            <thead>
-              <tr>
-                <th>URL</th>
-                <th>verdict</th>
-                <th>brand</th>
-                <th>score</th>
-                <th>kit</th>
-                <th>why</th>
-              </tr>
-            </thead>
+            <Head cols={['URL', 'verdict', 'brand', 'score', 'kit', 'why']} />
             <tbody>
               {verdicts.map((v, i) => (
                 <tr key={i}>
@@ -115,21 +97,12 @@ export function Phishing() {
         <h2>Reported phishing URLs</h2>
         {reported.error ? <ErrorBox error={reported.error} /> : null}
         <table>
-          <thead>
-            <tr>
-              <th>time (JST)</th>
-              <th>URL</th>
-              <th>brand</th>
-              <th>verdict</th>
-              <th>kit</th>
-              <th>source</th>
-            </tr>
-          </thead>
+          <Head cols={['time (JST)', 'URL', 'brand', 'verdict', 'kit', 'source']} />
           <tbody>
             {(reported.data?.alerts ?? []).map((a) => {
               const d = (a.data ?? {}) as Record<string, unknown>;
               return (
-                <tr key={a.alert_id} className="clickable" onClick={() => go(`alerts/${a.alert_id}`)}>
+                <LinkRow key={a.alert_id} to={`alerts/${a.alert_id}`}>
                   <td className="nowrap">
                     <a href={href(`alerts/${a.alert_id}`)}>{jst(a.ts)}</a>
                   </td>
@@ -142,7 +115,7 @@ export function Phishing() {
                   </td>
                   <td>{d.cluster_id ? String(d.cluster_id) : '–'}</td>
                   <td>{d.source ? String(d.source) : '–'}</td>
-                </tr>
+                </LinkRow>
               );
             })}
           </tbody>

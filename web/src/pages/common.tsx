@@ -1,5 +1,7 @@
-import type { ApiError } from '../api';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { api, ApiError } from '../api';
 import { label } from '../format';
+import { go } from '../router';
 
 export function ErrorBox({ error }: { error: ApiError }) {
   return (
@@ -25,4 +27,90 @@ export function Decision({ d }: { d: string }) {
 
 export function Status({ s }: { s: string }) {
   return <span className={`badge st-${s}`}>{label(s)}</span>;
+}
+
+/** The header row of a table of plain-text column names. */
+export function Head({ cols }: { cols: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {cols.map((c) => (
+          <th key={c}>{c}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+/** A row that opens `to` (a hash route) when clicked anywhere; its first cell should still hold a real link, for the keyboard. */
+export function LinkRow({ to, children }: { to: string; children: ReactNode }) {
+  return (
+    <tr className="clickable" onClick={() => go(to)}>
+      {children}
+    </tr>
+  );
+}
+
+/** One term of a `<dl className="facts">`. */
+export function Fact({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <>
+      <dt>{term}</dt>
+      <dd>{children}</dd>
+    </>
+  );
+}
+
+export interface CursorList<T> {
+  rows: T[];
+  error?: ApiError;
+  loading: boolean;
+  /** Fetch the next page; unset on the last page. */
+  more?: () => void;
+}
+
+/**
+ * A list the API pages with `next_cursor` (`GET /v1/alerts`, `/v1/notifications`): the first page
+ * whenever `path` changes, the next on `more()`. A page that answers after `path` changed is dropped,
+ * so a slow answer to old filters never mixes into the new list.
+ */
+export function useCursorList<T>(path: string, field: string): CursorList<T> {
+  const [state, setState] = useState<{ rows: T[]; cursor?: string; error?: ApiError; loading: boolean }>({ rows: [], loading: true });
+  const current = useRef(path);
+  const load = useCallback(
+    async (after?: string) => {
+      setState((s) => ({ ...s, loading: true }));
+      try {
+        const page = await api<{ next_cursor?: string } & Record<string, unknown>>(after ? `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(after)}` : path);
+        if (current.current !== path) return;
+        const got = page[field] as T[];
+        setState((s) => ({ rows: after ? [...s.rows, ...got] : got, cursor: page.next_cursor, loading: false }));
+      } catch (err) {
+        if (current.current !== path) return;
+        setState((s) => ({ ...s, error: err as ApiError, loading: false }));
+      }
+    },
+    [path, field],
+  );
+  useEffect(() => {
+    current.current = path;
+    setState({ rows: [], loading: true });
+    void load();
+  }, [load]);
+  const { cursor } = state;
+  return { rows: state.rows, error: state.error, loading: state.loading, more: cursor ? () => void load(cursor) : undefined };
+}
+
+/** The "Load more" button of a `useCursorList`, and a note while a page is on its way. */
+export function LoadMore({ list }: { list: CursorList<unknown> }) {
+  return (
+    <>
+      {list.more ? (
+        <button onClick={list.more} disabled={list.loading}>
+          Load more
+        </button>
+      ) : null}
+      {list.loading ? <p className="muted">loading…</p> : null}
+    </>
+  );
 }
