@@ -68,6 +68,8 @@ export class WorldState {
   holds = new Map<string, HoldInfo>();
   market = new Map<string, SymbolMarket>();
   private sweepDay = -1;
+  /** Start of the JST day of the last sweep check, epoch ms. */
+  private sweepFrom = Infinity;
 
   /** Apply one event after its decision. */
   apply(ev: KgEvent, t: number, decision?: Decision): void {
@@ -135,10 +137,14 @@ export class WorldState {
       default:
         break;
     }
-    const day = jstDay(t);
-    if (day !== this.sweepDay) {
-      this.sweepDay = day;
-      for (const [id, s] of this.sessions) if (t - s.last_t > SESSION_IDLE_MS) this.sessions.delete(id);
+    // Sessions idle for a week are dropped once a day; the day's bounds spare most events the division.
+    if (t < this.sweepFrom || t >= this.sweepFrom + DAY_MS) {
+      const day = jstDay(t);
+      this.sweepFrom = day * DAY_MS - JST_MS;
+      if (day !== this.sweepDay) {
+        this.sweepDay = day;
+        for (const [id, s] of this.sessions) if (t - s.last_t > SESSION_IDLE_MS) this.sessions.delete(id);
+      }
     }
   }
 

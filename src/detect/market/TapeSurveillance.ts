@@ -189,7 +189,14 @@ interface SymbolTape {
   episode: Episode | null;
   episodeDay: number;
   ramp: RampState | null;
+  /** Copies of the ramp state: no run under way, and its day. */
+  rampIdle: boolean;
+  rampDay: number;
   close: CloseState | null;
+  /** Copies of the close state: its day and closing window (epoch ms). */
+  closeDay: number;
+  closeFrom: number;
+  closeTo: number;
   /** Minute of the last full onset check. */
   triedMinute: number;
   /** Our accounts that look hijacked buying this symbol recently (few; empty for almost every symbol). */
@@ -238,7 +245,7 @@ const FRESH_HOLD_MS = 4 * 3_600_000;
  */
 export class TapeSurveillance implements Detector {
   readonly name = 'market.tape';
-  readonly stateVersion = 3;
+  readonly stateVersion = 4;
   private readonly o: Required<PumpDumpOptions>;
   private readonly pumpOn: boolean;
   private readonly rampOpts: Required<RampingOptions> | null;
@@ -314,7 +321,13 @@ export class TapeSurveillance implements Detector {
         episode: null,
         episodeDay: -1,
         ramp: this.rampOpts ? createRampState() : null,
-        close: this.closeOpts ? createCloseState(cal.closeMinute, cal.utcOffsetHours) : null,
+        rampIdle: false,
+        rampDay: -1,
+        // No closing auction known (US markets): no marking-the-close check.
+        close: this.closeOpts && cal.closeMinute >= 0 ? createCloseState(cal.closeMinute, cal.utcOffsetHours) : null,
+        closeDay: -1,
+        closeFrom: 0,
+        closeTo: 0,
         triedMinute: -1,
         suspects: [],
       };
@@ -382,15 +395,30 @@ export class TapeSurveillance implements Detector {
       if (ep !== null) this.updateEpisode(s, ep, ev, side, jump, ctx);
       else if (w[VOL] >= s.trigger && day !== s.episodeDay) this.tryOnset(s, ev, ctx);
     }
-    if (s.ramp === null && s.close === null) return;
+    // Most prints neither extend a run of price-raising buys nor fall in the closing minutes: copies
+    // kept here answer that without touching the ramp and close states (a cache miss each).
+    const r = s.ramp;
+    const rampDue = r !== null && !(s.rampIdle && day === s.rampDay && (side <= 0 || price <= last));
+    const c = s.close;
+    const closeDue = c !== null && (day !== s.closeDay || (t >= s.closeFrom && t < s.closeTo));
+    if (!rampDue && !closeDue) return;
     const f = this.facts;
     f.t = t;
     f.day = day;
     f.side = side;
     f.last = last;
     f.baseVol = s.histN >= this.o.minHistoryDays ? s.baseVol : 0;
-    if (s.ramp !== null) trackRamp(s.ramp, ev, f, this.rampOpts!, ctx);
-    if (s.close !== null) trackClose(s.close, ev, f, this.closeOpts!, ctx);
+    if (rampDue) {
+      trackRamp(r, ev, f, this.rampOpts!, ctx);
+      s.rampIdle = r.runUps === 0;
+      s.rampDay = r.day;
+    }
+    if (closeDue) {
+      trackClose(c, ev, f, this.closeOpts!, ctx);
+      s.closeDay = c.day;
+      s.closeFrom = c.winStartT;
+      s.closeTo = c.winEndT;
+    }
   }
 
   private observeExecution(ev: ExecutionEvent, ctx: ObserveContext): void {
