@@ -150,6 +150,11 @@ describe('web console', () => {
     expect(await reported.locator('td').nth(5).textContent()).toBe('console:sato');
     // Nothing on the page links to the phishing site.
     expect(await page.locator('a[href*="qzkvtr"]').count()).toBe(0);
+    // Nor does the alert, where its URL and the site's registered domain are defanged too.
+    await reported.first().click();
+    await expect.poll(() => page.locator('h1').textContent()).toMatch(/phishing url/);
+    await expect.poll(() => page.locator('.facts').last().textContent()).toMatch(/qzkvtr\[\.\]cn/);
+    expect(await page.locator('main').textContent()).not.toMatch(/qzkvtr\.cn/);
   });
   it('pages through every alert with Load more, each once, and lists the notifications of one customer', async () => {
     const auth = { headers: { authorization: `Bearer ${TOKEN}` } };

@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import { ApiError } from '../api';
+import { defang } from '../defang';
 import { jst, label, yen } from '../format';
 import { href } from '../router';
 import type { AlertDetail, KgEvent } from '../types';
 import { useApi } from '../useApi';
 import { openCase } from './actions';
 import { Decision, ErrorBox, Fact, Head, Severity } from './common';
-import { defang } from './Phishing';
 
 /** The fields of an event worth a glance, by event type (contract §1). */
 function eventSummary(e: KgEvent): string {
@@ -42,8 +42,8 @@ function eventSummary(e: KgEvent): string {
 
 function showData(k: string, v: unknown): string {
   if (typeof v === 'number' && /jpy|yen/i.test(k)) return yen(v);
-  // Phishing URLs are shown so nobody opens one by accident.
-  if (k === 'url' && typeof v === 'string') return defang(v);
+  // A phishing alert's URL and its site's registered domain: shown so nobody opens one by accident.
+  if ((k === 'url' || k === 'domain') && typeof v === 'string') return defang(v);
   if (k === 'matched_urls' && Array.isArray(v)) return v.map((u) => defang(String(u))).join(', ');
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, getActor } from '../api';
+import { defang } from '../defang';
 import { jst, label } from '../format';
 import { href } from '../router';
 import type { Alert, UrlVerdict } from '../types';
@@ -7,11 +8,6 @@ import { useApi } from '../useApi';
 import { ErrorBox, Head, LinkRow } from './common';
 
 const MAX_URLS = 100;
-
-/** A phishing URL shown so nobody opens it by accident: hxxps://example[.]com/… */
-export function defang(url: string): string {
-  return url.replace(/^http/i, 'hxxp').replace(/^(hxxps?:\/\/)([^/?#]+)/i, (_m, scheme: string, host: string) => scheme + host.replace(/\./g, '[.]'));
-}
 
 export function Phishing() {
   const reported = useApi<{ alerts: Alert[] }>('/v1/alerts?kind=phishing_url&limit=200');
