@@ -66,7 +66,7 @@ export function CaseView({ id }: { id: string }) {
           <h2>Work the case</h2>
           <div className="actions">
             {NEXT_STATUS[c.status].map((to) => (
-              <TransitionButton key={to} to={to} busy={busy} onGo={(note) => post('transition', { to, note })} />
+              <TransitionButton key={to} to={to} busy={busy} onGo={() => post('transition', { to })} />
             ))}
           </div>
           <OneField label="Assign to" placeholder="name" busy={busy} onSubmit={(v) => post('assign', { assignee: v })} />
@@ -139,9 +139,9 @@ const VERB: Record<string, string> = {
   closed: 'Close case',
 };
 
-function TransitionButton({ to, busy, onGo }: { to: string; busy: boolean; onGo: (note: string) => Promise<boolean> }) {
+function TransitionButton({ to, busy, onGo }: { to: string; busy: boolean; onGo: () => Promise<boolean> }) {
   return (
-    <button disabled={busy} className={to === 'false_positive' ? 'secondary' : ''} onClick={() => void onGo('')}>
+    <button disabled={busy} className={to === 'false_positive' ? 'secondary' : ''} onClick={() => void onGo()}>
       {VERB[to] ?? label(to)}
     </button>
   );

@@ -1,3 +1,4 @@
+import { qs } from '../api';
 import { jst } from '../format';
 import { go, href } from '../router';
 import type { Case } from '../types';
@@ -10,7 +11,7 @@ export const subjectOf = (c: Case): string => ('campaign_id' in c.subject ? `cam
 
 export function Cases({ params }: { params: URLSearchParams }) {
   const status = params.get('status') ?? '';
-  const r = useApi<{ cases: Case[]; next_cursor?: string }>(`/v1/cases?limit=200${status ? `&status=${status}` : ''}`);
+  const r = useApi<{ cases: Case[]; next_cursor?: string }>(`/v1/cases${qs({ limit: 200, status })}`);
   return (
     <>
       <h1>Cases</h1>
