@@ -1,7 +1,9 @@
 import type { NotificationDraft } from '../engine/types.js';
 import { computeRestitution, type Restitution, type RestitutionPolicy } from './computeRestitution.js';
 
-export type CaseStatus = 'open' | 'investigating' | 'confirmed' | 'false_positive' | 'closed';
+/** Every status a case can have, in the order a case moves through them. */
+export const CASE_STATUSES = ['open', 'investigating', 'confirmed', 'false_positive', 'closed'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 /** The only moves a case may make; everything else is refused. */
 const NEXT: Record<CaseStatus, CaseStatus[]> = {

@@ -1,7 +1,7 @@
 import { decodeAlertCursor, decodeCaseCursor, decodeNotificationCursor, type AlertCursor } from './pageCursor.js';
 import type { AlertQuery, CaseQuery, NotificationQuery, SummaryQuery } from './types.js';
+import { CASE_STATUSES } from '../cases/CaseBook.js';
 
-const CASE_STATUSES = ['open', 'investigating', 'confirmed', 'false_positive', 'closed'];
 /** Most buckets one summary may span: a chart wider than this is unreadable and the query unbounded. */
 export const MAX_SUMMARY_BUCKETS = 5000;
 /** Most evidence events fetched at once. */
@@ -62,7 +62,7 @@ export interface NormalizedCaseQuery {
 }
 
 export function normalizeCaseQuery(q: CaseQuery): NormalizedCaseQuery {
-  if (q.status !== undefined && !CASE_STATUSES.includes(q.status)) {
+  if (q.status !== undefined && !(CASE_STATUSES as readonly string[]).includes(q.status)) {
     throw new RangeError(`status: must be one of ${CASE_STATUSES.join(', ')}, got ${JSON.stringify(q.status)}`);
   }
   return { status: q.status, limit: pageSize(q.limit), beforeN: q.cursor ? decodeCaseCursor(q.cursor) : undefined };

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { CaseBook, CaseError, type Case } from '../../cases/CaseBook.js';
+import { CASE_STATUSES, CaseBook, CaseError, type Case } from '../../cases/CaseBook.js';
 import type { ServiceStore } from '../../store/types.js';
 import type { DecisionService } from '../DecisionService.js';
 import { parseBody, parseQuery } from '../parseQuery.js';
@@ -17,7 +17,6 @@ export interface CaseRoutesOptions {
 const id = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 /** Who acts: the console sends the name its user typed (the bearer token is shared by the desk). */
 const actor = z.string().trim().min(1, 'must name who acts').max(100, 'must be at most 100 characters');
-const STATUSES = ['open', 'investigating', 'confirmed', 'false_positive', 'closed'] as const;
 const yen = z.number('must be a number of yen').finite('must be finite').min(0, 'must be at least 0').max(1e15, 'must be at most 1e15');
 
 const openSchema = z
@@ -33,11 +32,11 @@ const openSchema = z
     path: ['campaign_id'],
   });
 const assignSchema = z.strictObject({ assignee: actor, actor });
-const transitionSchema = z.strictObject({ to: z.enum(STATUSES), note: z.string().max(2000, 'must be at most 2000 characters').optional(), actor });
+const transitionSchema = z.strictObject({ to: z.enum(CASE_STATUSES), note: z.string().max(2000, 'must be at most 2000 characters').optional(), actor });
 const noteSchema = z.strictObject({ text: z.string().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters'), actor });
 const lossSchema = z.strictObject({ account_id: id, loss_jpy: yen, fees_jpy: yen.optional(), actor });
 const listSchema = z.strictObject({
-  status: z.enum(STATUSES).optional(),
+  status: z.enum(CASE_STATUSES).optional(),
   limit: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(1000, 'must be at most 1000').optional(),
   cursor: z.string().min(1).max(1024, 'must be at most 1024 characters').optional(),
 });

@@ -54,7 +54,7 @@ export async function consoleQueryRoutes(app: FastifyInstance, opts: ConsoleQuer
   app.get('/v1/alerts/:id', async (req) => {
     const { id } = req.params as { id: string };
     const alert = await store.getAlert(id);
-    if (!alert) throw new ServiceError('NOT_FOUND', `no alert ${id.slice(0, 220)}`);
+    if (!alert) throw new ServiceError('NOT_FOUND', `no alert ${id.slice(0, 220)}; list the alerts with GET /v1/alerts`);
     const evidence = await storeQuery(() => store.getEvidence(alert.event_ids.slice(0, 1000)));
     // An alert keeps the campaign id it was raised with; later evidence may have merged that campaign into an older one.
     const campaign = alert.campaign_id ? service.campaigns?.resolve(alert.campaign_id) : undefined;
@@ -73,7 +73,7 @@ export async function consoleQueryRoutes(app: FastifyInstance, opts: ConsoleQuer
   app.get('/v1/campaigns/:id', async (req) => {
     const { id } = req.params as { id: string };
     const summary = service.campaigns?.summarize(id);
-    if (!summary) throw new ServiceError('NOT_FOUND', `no campaign ${id.slice(0, 220)}`);
+    if (!summary) throw new ServiceError('NOT_FOUND', `no campaign ${id.slice(0, 220)}; list the campaigns with GET /v1/campaigns`);
     return summary;
   });
 }
