@@ -30,22 +30,28 @@ export function decodeAlertCursor(cursor: string): AlertCursor {
 
 /** Notifications page in processing order (an outbox): the cursor is the last row's store sequence. */
 export function encodeNotificationCursor(n: number): string {
-  return PREFIX_NOTIFICATION + Buffer.from(JSON.stringify([n])).toString('base64url');
+  return encodeNumber(PREFIX_NOTIFICATION, n);
 }
 
 export function decodeNotificationCursor(cursor: string): number {
-  const v = decodeJson(cursor, PREFIX_NOTIFICATION);
-  if (!Array.isArray(v) || !Number.isSafeInteger(v[0])) throw invalidCursor();
-  return v[0];
+  return decodeNumber(cursor, PREFIX_NOTIFICATION);
 }
 
 /** Cases page newest first: the cursor is the store number of the last case of the page. */
 export function encodeCaseCursor(n: number): string {
-  return PREFIX_CASE + Buffer.from(JSON.stringify([n])).toString('base64url');
+  return encodeNumber(PREFIX_CASE, n);
 }
 
 export function decodeCaseCursor(cursor: string): number {
-  const v = decodeJson(cursor, PREFIX_CASE);
+  return decodeNumber(cursor, PREFIX_CASE);
+}
+
+function encodeNumber(prefix: string, n: number): string {
+  return prefix + Buffer.from(JSON.stringify([n])).toString('base64url');
+}
+
+function decodeNumber(cursor: string, prefix: string): number {
+  const v = decodeJson(cursor, prefix);
   if (!Array.isArray(v) || !Number.isSafeInteger(v[0])) throw invalidCursor();
   return v[0];
 }
