@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountChangeEvent, CashEvent, OrderEvent } from '../../events/schema.js';
 import { defaultPolicy } from '../../policy/index.js';
-import { buildHabit, buildPopulation, harness, iso, login, T0, UA_ANDROID } from './testFixtures.js';
+import { buildHabit, buildPopulation, harness, iso, login, T0, UA_ANDROID, UA_IPHONE, UA_PC } from './testFixtures.js';
 
 const H = 3600_000;
 const D = 86_400_000;
@@ -138,6 +138,62 @@ describe('session integrity', () => {
     const order: OrderEvent = { type: 'order', id: 'O3', ts: iso(t + H), order_id: 'O3', account_id: 'a', session_id: 'S-Lc', ip: '10.5.3.3', user_agent: ua, channel: 'web', symbol: '7203.T', side: 'sell', qty: 100, order_type: 'market', action: 'new' };
     expect(h.run(order)!.decision).toBe('hold');
     expect(h.alerts.find((a) => a.kind === 'session_hijack')?.reasons[0].detail).toMatch(/never used by this customer/);
+  });
+
+  const orderFrom = (h: ReturnType<typeof harness>, id: string, t: number, session: string, ip: string, user_agent: string): OrderEvent => ({ type: 'order', id, ts: iso(t), order_id: id, account_id: 'a', session_id: session, ip, user_agent, channel: 'web', symbol: '7203.T', side: 'sell', qty: 100, order_type: 'market', action: 'new' });
+  const sessionHijacks = (h: ReturnType<typeof harness>) => h.alerts.filter((a) => a.kind === 'session_hijack');
+
+  /** A customer who logs in through a commercial VPN placed in Romania, and sometimes from a phone on the carrier. */
+  function vpnCustomer(h: ReturnType<typeof harness>): number {
+    let last = buildHabit(h, 'a', T0, { ip: '10.6.3.7' });
+    for (let i = 1; i <= 3; i++) h.run(login((last += H), { account_id: 'a', ip: `10.2.7.${i}` }));
+    return last;
+  }
+
+  it('lets a session move from the customer’s usual VPN, placed abroad, to the customer’s carrier in Japan', () => {
+    const h = harness();
+    const t = vpnCustomer(h) + D;
+    h.run(login(t, { id: 'Lv', account_id: 'a', ip: '10.6.3.7' }));
+    const d = h.run(orderFrom(h, 'Ov', t + 60_000, 'S-Lv', '10.2.9.9', h.engine.world.sessions.get('S-Lv')!.user_agent))!;
+    expect(d.decision).toBe('allow');
+    expect(sessionHijacks(h)).toHaveLength(0);
+  });
+
+  it('lets a traveller’s session move from a hotel network abroad to the customer’s own carrier (roaming)', () => {
+    const h = harness();
+    let last = buildHabit(h, 'a');
+    for (let i = 1; i <= 3; i++) h.run(login((last += H), { account_id: 'a', ip: `10.2.7.${i}` }));
+    const t = last + D;
+    h.run(login(t, { id: 'Lt', account_id: 'a', ip: '10.4.8.8' }));
+    const d = h.run(orderFrom(h, 'Ot', t + 60_000, 'S-Lt', '10.2.9.9', h.engine.world.sessions.get('S-Lt')!.user_agent))!;
+    expect(d.decision).not.toBe('hold');
+    expect(d.reasons.some((r) => r.code === 'SESSION_MISMATCH')).toBe(false);
+    expect(sessionHijacks(h)).toHaveLength(0);
+  });
+
+  it('holds a VPN customer’s session used from a Japanese network new to the account with another client', () => {
+    const h = harness();
+    const t = vpnCustomer(h) + D;
+    h.run(login(t, { id: 'Lw', account_id: 'a', ip: '10.6.3.7' }));
+    const d = h.run(orderFrom(h, 'Ow', t + H, 'S-Lw', '10.5.4.4', UA_IPHONE))!;
+    expect(d.decision).toBe('hold');
+    const alert = sessionHijacks(h)[0];
+    expect(alert?.event_ids).toEqual(['Lw', 'Ow']);
+    expect(alert?.reasons[0].detail).toMatch(/client changed.*network never used by this customer/);
+  });
+
+  it('holds a desktop session replayed with its copied client from a carrier only phones use', () => {
+    const h = harness();
+    let last = buildHabit(h, 'a');
+    // Enough desktop customers that where desktop clients log in from is known: home ISPs.
+    for (let c = 0; c < 3; c++) for (let i = 0; i < 12; i++) h.run(login(T0 + i * D + c * 60_000 + 30_000, { account_id: `desk${c}`, ip: `10.1.${20 + c}.5` }));
+    last += H;
+    const t = last + D;
+    h.run(login(t, { id: 'Lp', account_id: 'a', ip: '10.1.0.10' }));
+    const ua = h.engine.world.sessions.get('S-Lp')!.user_agent;
+    expect(ua).toBe(UA_PC);
+    expect(h.run(orderFrom(h, 'Op', t + H, 'S-Lp', '10.2.9.9', ua))!.decision).toBe('hold');
+    expect(sessionHijacks(h)[0]?.reasons[0].detail).toMatch(/never used by this customer/);
   });
 
   it('flags two logins of one account from two countries minutes apart', () => {

@@ -8,7 +8,7 @@ import { addToHistory, historyCount, newHistory, type AccountHistory } from './A
 import { draftNotification } from './draftNotification.js';
 import { extractLoginFeatures, F, hash31, hashAsn, type LoginFeatures } from './loginFeatures.js';
 import { parseUserAgent, type UserAgentInfo } from './parseUserAgent.js';
-import { addToGlobal, DEFAULT_RISK_WEIGHTS, globalKey, newGlobalCounts, scoreLoginRisk, type GlobalCounts, type LoginRisk, type RiskWeights, type SourceEvidence } from './scoreLoginRisk.js';
+import { addToGlobal, asnShareForClient, DEFAULT_RISK_WEIGHTS, globalKey, newGlobalCounts, scoreLoginRisk, type GlobalCounts, type LoginRisk, type RiskWeights, type SourceEvidence } from './scoreLoginRisk.js';
 import { FailureWave, type WaveState } from './FailureWave.js';
 import { DEFAULT_SOURCE_THRESHOLDS, SourceTracker, type SourceKind, type SourceStat, type SourceThresholds } from './SourceTracker.js';
 
@@ -342,7 +342,12 @@ export class LoginDefence implements Detector {
     return { code: 'IMPOSSIBLE_TRAVEL', detail: `logged in from ${l.country} (${l.ip}) ${Math.round(minutes)} min earlier, now from ${x.info.country} (${x.ip})` };
   }
 
-  /** A session used from another network and client than the one that logged in. */
+  /**
+   * A session used from another network than the one that logged in, judged by the threat: a stolen
+   * cookie or a relayed (AitM) session is replayed from the attacker's network, which is new to the
+   * customer. A move between networks the customer already uses, or onto a carrier that many
+   * customers with the same client use, is not evidence of theft.
+   */
   private sessionMismatch(ev: OrderEvent | AccountChangeEvent | CashEvent, s: SessionInfo | undefined): Reason | undefined {
     if (!s || s.ip === ev.ip) return undefined;
     const a = this.lookup(s.ip);
@@ -352,32 +357,37 @@ export class LoginDefence implements Detector {
     if (sameNet || sameAsn) return undefined;
     const ua = uaOf(ev);
     const uaChanged = ua !== undefined && ua !== s.user_agent;
-    const countryChanged = a.country !== '' && b.country !== '' && a.country !== b.country;
     const datacenter = b.hosting || b.vpn || b.tor;
     const hist = this.accounts.get(ev.account_id)?.hist;
-    const knownNetwork = hist !== undefined && hist.n > 0 && historyCount(hist, F.asn, hashAsn(b, ev.ip)) > 0;
+    const habit = hist !== undefined && hist.n > 0 ? hist : undefined;
+    const asnHash = hashAsn(b, ev.ip);
+    const knownNetwork = habit !== undefined && historyCount(habit, F.asn, asnHash) > 0;
+    // Country tables place VPN exits and cloud proxies abroad and roaming phones at home, so the
+    // login address's country is no reference: what counts is a country the customer never logs in
+    // from. Without a history, a change from the login's country counts unless the login came
+    // through a datacenter or VPN, whose country means nothing.
+    const newCountry =
+      b.country !== '' &&
+      (habit ? historyCount(habit, F.country, hash31(b.country)) === 0 : a.country !== '' && a.country !== b.country && !(a.hosting || a.vpn || a.tor));
     // The same address driving sessions of other customers that logged in elsewhere: a hijacker's
     // workstation replaying stolen cookies.
     const others = this.sessionIps.get(ev.ip);
     const crossAccount = others !== undefined && others.some((acc) => acc !== ev.account_id);
-    // Moving from home Wi-Fi to the customer's mobile carrier changes the network but nothing else;
-    // a stolen cookie or a relayed session shows up from a network the customer never used, with
-    // another client, from a datacenter, abroad, or from an address serving other customers too.
-    if (!uaChanged && !countryChanged && !datacenter && !crossAccount && (knownNetwork || !hist || hist.n < 3)) return undefined;
-    // A phone leaving home Wi-Fi for its carrier mid-session keeps its client and lands on one of
-    // the networks a large share of all customers use; a replayed cookie with a copied client on
-    // such a network is missed here, and left to the login and trading evidence.
-    if (!uaChanged && !countryChanged && !datacenter && !crossAccount && this.globalShare(F.asn, hashAsn(b, ev.ip)) >= COMMON_NETWORK_SHARE) return undefined;
-    const what = [
-      uaChanged ? 'client changed' : '',
-      countryChanged ? `country ${a.country}→${b.country}` : '',
-      datacenter ? 'datacenter/VPN network' : '',
-      crossAccount ? `address also drives ${others!.length} other customers' sessions` : '',
-      !knownNetwork ? 'network never used by this customer' : '',
-    ]
-      .filter(Boolean)
-      .join(', ');
-    return { code: 'SESSION_MISMATCH', detail: `session ${s.session_id} logged in from ${s.ip}${a.asn ? ` (AS${a.asn})` : ''}, now used from ${ev.ip}${b.asn ? ` (AS${b.asn})` : ''}: ${what}` };
+    if (crossAccount) return describeMismatch(ev, s, a, b, { uaChanged, newCountry, datacenter, knownNetwork, cross: `address also drives ${others!.length} other customers' sessions` });
+    // Home Wi-Fi, office gateway, own VPN, own carrier: the customer's browser moving between them
+    // keeps its client. A cookie copied to another client is theft even on a familiar network.
+    if (knownNetwork && !uaChanged) return undefined;
+    if (!uaChanged && !newCountry && !datacenter) {
+      // Too young an account to know its networks: a new one alone is no evidence.
+      if (!habit || habit.n < 3) return undefined;
+      // A phone leaving Wi-Fi for its carrier lands on a network many customers with the same
+      // client use; a replayed cookie with a copied client on such a network is missed here, and
+      // left to the login and trading evidence.
+      const client = ua ?? s.user_agent;
+      const share = asnShareForClient(this.global, asnHash, hash31(client)) ?? this.globalShare(F.asn, asnHash);
+      if (share >= COMMON_NETWORK_SHARE) return undefined;
+    }
+    return describeMismatch(ev, s, a, b, { uaChanged, newCountry, datacenter, knownNetwork, cross: '' });
   }
 
   /** Share of all trusted logins whose feature had this value (0 before 100 trusted logins, as for rarity). */
@@ -885,6 +895,25 @@ interface LoginDefenceState {
 }
 
 const uaOf = (ev: OrderEvent | AccountChangeEvent | CashEvent): string | undefined => (ev.type === 'cash' ? undefined : ev.user_agent);
+
+function describeMismatch(
+  ev: OrderEvent | AccountChangeEvent | CashEvent,
+  s: SessionInfo,
+  a: IpInfo,
+  b: IpInfo,
+  why: { uaChanged: boolean; newCountry: boolean; datacenter: boolean; knownNetwork: boolean; cross: string },
+): Reason {
+  const what = [
+    why.uaChanged ? 'client changed' : '',
+    why.newCountry ? `country ${a.country || '?'}→${b.country}, new to this customer` : '',
+    why.datacenter ? 'datacenter/VPN network' : '',
+    why.cross,
+    !why.knownNetwork ? 'network never used by this customer' : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return { code: 'SESSION_MISMATCH', detail: `session ${s.session_id} logged in from ${s.ip}${a.asn ? ` (AS${a.asn})` : ''}, now used from ${ev.ip}${b.asn ? ` (AS${b.asn})` : ''}: ${what}` };
+}
 
 /** Source kinds shared by many honest customers. */
 const CLUSTER_KINDS: ReadonlySet<SourceKind> = new Set(['net', 'asn', 'ua']);

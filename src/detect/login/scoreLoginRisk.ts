@@ -36,6 +36,25 @@ export function addToGlobal(g: GlobalCounts, hashes: number[]): void {
     const k = globalKey(F.device, NO_DEVICE_HASH);
     g.counts.set(k, (g.counts.get(k) ?? 0) + 1);
   }
+  const k = asnClientKey(hashes[F.asn], hashes[F.ua]);
+  g.counts.set(k, (g.counts.get(k) ?? 0) + 1);
+}
+
+/**
+ * Key of the (ASN, exact user agent) pair in the global counts: which networks the customers with
+ * a given client actually use (phones on carriers, desktops on home ISPs). Kept under a pseudo
+ * feature index past the real ones.
+ */
+export const asnClientKey = (asnHash: number, uaHash: number): number => globalKey(FEATURES.length, ((Math.imul(asnHash, 0x01000193) ^ uaHash) >>> 1) & 0x3fffffff);
+
+/**
+ * Share of trusted logins with this exact user agent that came from this ASN, or undefined when
+ * fewer than `minLogins` trusted logins carried the user agent (too few to say).
+ */
+export function asnShareForClient(g: GlobalCounts, asnHash: number, uaHash: number, minLogins = 100): number | undefined {
+  const withClient = g.counts.get(globalKey(F.ua, uaHash)) ?? 0;
+  if (withClient < minLogins) return undefined;
+  return (g.counts.get(asnClientKey(asnHash, uaHash)) ?? 0) / withClient;
 }
 
 /** Attack-side evidence about the login's sources, gathered by the caller from the SourceTracker. */

@@ -7,7 +7,9 @@ import { LoginDefence, type LoginDefenceOptions } from './LoginDefence.js';
 
 /**
  * A small hand-made world for the login tests: a Japanese home ISP, a Japanese mobile carrier, a
- * hosting provider in the datacenter list, and a foreign residential ISP.
+ * hosting provider in the datacenter list, a foreign residential ISP, a Japanese business ISP, and
+ * a commercial VPN whose exits the country table places in Romania (in no list, as when a broker
+ * supplies none).
  */
 const range = (a: string, b: string) => `${ipv4ToInt(a)},${ipv4ToInt(b)}`;
 export const testIntel = createIpIntel({
@@ -17,8 +19,9 @@ export const testIntel = createIpIntel({
     `${range('10.3.0.0', '10.3.255.255')},64500,Example Hosting Ltd`,
     `${range('10.4.0.0', '10.4.255.255')},4134,CHINANET`,
     `${range('10.5.0.0', '10.5.255.255')},4713,NTT Communications`,
+    `${range('10.6.0.0', '10.6.255.255')},9009,M247 Europe SRL`,
   ].join('\n'),
-  countryCsv: [`${range('10.1.0.0', '10.3.255.255')},JP`, `${range('10.4.0.0', '10.4.255.255')},CN`, `${range('10.5.0.0', '10.5.255.255')},JP`].join('\n'),
+  countryCsv: [`${range('10.1.0.0', '10.3.255.255')},JP`, `${range('10.4.0.0', '10.4.255.255')},CN`, `${range('10.5.0.0', '10.5.255.255')},JP`, `${range('10.6.0.0', '10.6.255.255')},RO`].join('\n'),
   networkLists: [{ category: 'hosting', text: '# test datacenter list\nAS64500\n' }],
 });
 
