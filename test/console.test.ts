@@ -117,6 +117,12 @@ describe('web console', () => {
     expect(await page.locator('table.log tbody tr td:nth-child(3)').allTextContents()).toEqual(['sato', 'sato', 'sato', 'sato', 'sato']);
     const stored = await (await fetch(`${base}/v1/cases/case_1`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
     expect(stored).toMatchObject({ status: 'closed', restitution: { [stored.accounts[0]]: { loss_jpy: 1_200_000, compensation_jpy: 600_800 } } });
+    // The case list, by status tab.
+    await page.locator('nav').getByRole('link', { name: 'Cases', exact: true }).click();
+    await page.getByRole('button', { name: 'closed', exact: true }).click();
+    await expect.poll(() => page.locator('table tbody tr td:first-child').allTextContents()).toEqual(['case_1']);
+    await page.getByRole('button', { name: 'open', exact: true }).click();
+    await expect.poll(() => page.locator('p.muted', { hasText: 'No case' }).textContent()).toBe('No case is open.');
   });
 
   it('shows the campaign with its hijacked accounts and the yen they moved or had held', async () => {

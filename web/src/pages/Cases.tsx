@@ -2,8 +2,7 @@ import { qs } from '../api';
 import { jst } from '../format';
 import { go, href } from '../router';
 import type { Case } from '../types';
-import { useApi } from '../useApi';
-import { ErrorBox, Head, LinkRow, Status } from './common';
+import { ErrorBox, Head, LinkRow, LoadMore, Status, useCursorList } from './common';
 
 const TABS = ['', 'open', 'investigating', 'confirmed', 'false_positive', 'closed'];
 
@@ -11,7 +10,7 @@ export const subjectOf = (c: Case): string => ('campaign_id' in c.subject ? `cam
 
 export function Cases({ params }: { params: URLSearchParams }) {
   const status = params.get('status') ?? '';
-  const r = useApi<{ cases: Case[]; next_cursor?: string }>(`/v1/cases${qs({ limit: 200, status })}`);
+  const list = useCursorList<Case>(`/v1/cases${qs({ limit: 200, status })}`, 'cases');
   return (
     <>
       <h1>Cases</h1>
@@ -23,11 +22,11 @@ export function Cases({ params }: { params: URLSearchParams }) {
           </button>
         ))}
       </div>
-      {r.error ? <ErrorBox error={r.error} /> : null}
+      {list.error ? <ErrorBox error={list.error} /> : null}
       <table>
         <Head cols={['case', 'subject', 'status', 'assignee', 'opened (JST)', 'accounts', 'alerts', 'last action']} />
         <tbody>
-          {(r.data?.cases ?? []).map((c) => {
+          {list.rows.map((c) => {
             const last = c.log[c.log.length - 1];
             return (
               <LinkRow key={c.case_id} to={`cases/${c.case_id}`}>
@@ -48,7 +47,8 @@ export function Cases({ params }: { params: URLSearchParams }) {
           })}
         </tbody>
       </table>
-      {r.data && r.data.cases.length === 0 ? <p className="muted">No case{status ? ` is ${status.replace('_', ' ')}` : ' yet'}.</p> : null}
+      {!list.loading && list.rows.length === 0 && !list.error ? <p className="muted">No case{status ? ` is ${status.replace('_', ' ')}` : ' yet'}.</p> : null}
+      <LoadMore list={list} />
     </>
   );
 }
