@@ -188,4 +188,22 @@ describe('web console', () => {
     const accounts = page.locator('table tbody tr td:nth-child(2)');
     await expect.poll(() => accounts.allTextContents()).toSatisfy((a: string[]) => a.length === own && a.every((x) => x === account));
   });
+  it('takes the token from a #token= link and removes it from the address; a mangled link shows the token gate', async () => {
+    const fresh = await browser.newPage();
+    try {
+      await fresh.goto(`${base}/#token=${encodeURIComponent(TOKEN)}`);
+      await expect.poll(() => fresh.locator('h1').textContent()).toBe('Overview');
+      expect(new URL(fresh.url()).hash).toBe('#/');
+      const mangled = await browser.newPage();
+      try {
+        await mangled.goto(`${base}/#token=%E0%A4%A`);
+        await expect.poll(() => mangled.getByLabel('API token').count()).toBe(1);
+        expect(new URL(mangled.url()).hash).toBe('#/');
+      } finally {
+        await mangled.close();
+      }
+    } finally {
+      await fresh.close();
+    }
+  });
 });

@@ -24,7 +24,11 @@ export class ApiError extends Error {
 export function takeTokenFromAddress(): void {
   const m = /^#token=([^&]+)/.exec(location.hash);
   if (!m) return;
-  sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]!));
+  try {
+    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]!));
+  } catch {
+    // A mangled link (a stray `%`): the token gate asks for the token instead of the page failing to start.
+  }
   history.replaceState(null, '', location.pathname + location.search + '#/');
 }
 

@@ -2,11 +2,10 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError } from './api';
 
 /** Fetch `path` whenever it changes; `reload` fetches again (after an action). */
-export function useApi<T>(path: string | null): { data?: T; error?: ApiError; loading: boolean; reload: () => void } {
+export function useApi<T>(path: string): { data?: T; error?: ApiError; loading: boolean; reload: () => void } {
   const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: true });
   const [n, setN] = useState(0);
   useEffect(() => {
-    if (path === null) return;
     let live = true;
     setState((s) => ({ data: s.data, loading: true }));
     api<T>(path).then(
