@@ -182,6 +182,17 @@ describe('session integrity', () => {
     expect(alert?.reasons[0].detail).toMatch(/client changed.*network never used by this customer/);
   });
 
+  it('holds a session moved abroad on an account too new to have a habit (its first login may be the thief’s)', () => {
+    const h = harness();
+    buildPopulation(h);
+    const t = T0 + 20 * D;
+    h.run(login(t, { account_id: 'a', ip: '10.6.3.7' }));
+    h.run(login(t + H, { id: 'Ly', account_id: 'a', ip: '10.4.8.8' }));
+    const d = h.run(orderFrom(h, 'Oy', t + H + 60_000, 'S-Ly', '10.6.3.8', h.engine.world.sessions.get('S-Ly')!.user_agent))!;
+    expect(d.decision).toBe('hold');
+    expect(sessionHijacks(h)[0]?.reasons[0].detail).toMatch(/country CN→RO/);
+  });
+
   it('holds a desktop session replayed with its copied client from a carrier only phones use', () => {
     const h = harness();
     let last = buildHabit(h, 'a');

@@ -359,9 +359,11 @@ export class LoginDefence implements Detector {
     const uaChanged = ua !== undefined && ua !== s.user_agent;
     const datacenter = b.hosting || b.vpn || b.tor;
     const hist = this.accounts.get(ev.account_id)?.hist;
-    const habit = hist !== undefined && hist.n > 0 ? hist : undefined;
     const asnHash = hashAsn(b, ev.ip);
-    const knownNetwork = habit !== undefined && historyCount(habit, F.asn, asnHash) > 0;
+    const usedBefore = hist !== undefined && historyCount(hist, F.asn, asnHash) > 0;
+    // Under three trusted logins there is no habit to lean on (the first login seen may be the thief's).
+    const habit = hist !== undefined && hist.n >= 3 ? hist : undefined;
+    const knownNetwork = habit !== undefined && usedBefore;
     // Country tables place VPN exits and cloud proxies abroad and roaming phones at home, so the
     // login address's country is no reference: what counts is a country the customer never logs in
     // from. Without a history, a change from the login's country counts unless the login came
@@ -373,13 +375,13 @@ export class LoginDefence implements Detector {
     // workstation replaying stolen cookies.
     const others = this.sessionIps.get(ev.ip);
     const crossAccount = others !== undefined && others.some((acc) => acc !== ev.account_id);
-    if (crossAccount) return describeMismatch(ev, s, a, b, { uaChanged, newCountry, datacenter, knownNetwork, cross: `address also drives ${others!.length} other customers' sessions` });
+    if (crossAccount) return describeMismatch(ev, s, a, b, { uaChanged, newCountry, datacenter, usedBefore, cross: `address also drives ${others!.length} other customers' sessions` });
     // Home Wi-Fi, office gateway, own VPN, own carrier: the customer's browser moving between them
     // keeps its client. A cookie copied to another client is theft even on a familiar network.
     if (knownNetwork && !uaChanged) return undefined;
     if (!uaChanged && !newCountry && !datacenter) {
       // Too young an account to know its networks: a new one alone is no evidence.
-      if (!habit || habit.n < 3) return undefined;
+      if (!habit) return undefined;
       // A phone leaving Wi-Fi for its carrier lands on a network many customers with the same
       // client use; a replayed cookie with a copied client on such a network is missed here, and
       // left to the login and trading evidence.
@@ -387,7 +389,7 @@ export class LoginDefence implements Detector {
       const share = asnShareForClient(this.global, asnHash, hash31(client)) ?? this.globalShare(F.asn, asnHash);
       if (share >= COMMON_NETWORK_SHARE) return undefined;
     }
-    return describeMismatch(ev, s, a, b, { uaChanged, newCountry, datacenter, knownNetwork, cross: '' });
+    return describeMismatch(ev, s, a, b, { uaChanged, newCountry, datacenter, usedBefore, cross: '' });
   }
 
   /** Share of all trusted logins whose feature had this value (0 before 100 trusted logins, as for rarity). */
@@ -901,14 +903,14 @@ function describeMismatch(
   s: SessionInfo,
   a: IpInfo,
   b: IpInfo,
-  why: { uaChanged: boolean; newCountry: boolean; datacenter: boolean; knownNetwork: boolean; cross: string },
+  why: { uaChanged: boolean; newCountry: boolean; datacenter: boolean; usedBefore: boolean; cross: string },
 ): Reason {
   const what = [
     why.uaChanged ? 'client changed' : '',
     why.newCountry ? `country ${a.country || '?'}→${b.country}, new to this customer` : '',
     why.datacenter ? 'datacenter/VPN network' : '',
     why.cross,
-    !why.knownNetwork ? 'network never used by this customer' : '',
+    !why.usedBefore ? 'network never used by this customer' : '',
   ]
     .filter(Boolean)
     .join(', ');
