@@ -251,6 +251,22 @@ describe('account changes and cash', () => {
     expect(ato[0].data).toMatchObject({ ip: '10.3.0.5', asn: 64500, user_agent: UA_ANDROID });
   });
 
+  it('does not name a takeover when a traveller changes a setting from their own device abroad, but does from an unknown device and client', () => {
+    // A lower centre makes a foreign network as risky as it is in a large broker, where it is rare.
+    const h = harness({ weights: { center: 5 } });
+    const last = buildHabit(h, 'a');
+    buildHabit(h, 'b');
+    const t = last + D;
+    const change = (id: string, account_id: string, session_id: string): AccountChangeEvent => ({ type: 'account_change', id, ts: iso(t + 5 * 60_000), account_id, session_id, ip: '10.4.8.8', user_agent: 'x', field: 'notification' });
+    expect(h.run(login(t, { id: 'Lta', account_id: 'a', ip: '10.4.8.8' }))!.decision).toBe('step_up');
+    h.run({ ...change('Ca', 'a', 'S-Lta'), user_agent: h.engine.world.sessions.get('S-Lta')!.user_agent });
+    expect(h.alerts.filter((a) => a.kind === 'account_takeover')).toHaveLength(0);
+
+    h.run(login(t, { id: 'Ltb', account_id: 'b', ip: '10.4.8.9', device_id: 'unknown-phone', user_agent: UA_ANDROID }));
+    h.run({ ...change('Cb', 'b', 'S-Ltb'), user_agent: h.engine.world.sessions.get('S-Ltb')!.user_agent });
+    expect(h.alerts.filter((a) => a.kind === 'account_takeover').map((a) => a.account_id)).toEqual(['b']);
+  });
+
   it('challenges another customer logging in from the device of an established takeover', () => {
     const h = harness();
     const last = buildHabit(h, 'a');

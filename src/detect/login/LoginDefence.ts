@@ -63,6 +63,8 @@ interface Episode {
   device?: string;
   stuffing: string[];
   alerted: boolean;
+  /** The login came from a device already in the customer's trusted history. */
+  ownDevice?: boolean;
   /** Symbols whose whole position the session sold. */
   soldOut?: string[];
 }
@@ -576,6 +578,7 @@ export class LoginDefence implements Detector {
         device: ev.device_id,
         stuffing: stuffing.map((r) => r.code),
         alerted: false,
+        ownDevice: knownDevice || undefined,
       };
     }
 
@@ -822,7 +825,13 @@ export class LoginDefence implements Detector {
     // cash then buys a thin name.
     const attackSide = ep.reasons.some((r) => ATTACK_SIDE_CODES.has(r.code)) || ep.stuffing.some((c) => DIRECT_STUFFING.has(c));
     const strongKinds = kinds.filter((k) => STRONG_ACTIONS.has(k));
-    const strong = kinds.some((k) => SELF_EVIDENT_ACTIONS.has(k)) || strongKinds.length >= 2 || (strongKinds.length === 1 && attackSide);
+    // A thief changes contact details to cut the customer off, so the change names a takeover on
+    // its own; but from the customer's own device (a cookie in the trusted history, which a
+    // relaying phishing site or a password list cannot present), a traveller or a customer on a new
+    // network changing a setting is the likelier story: it needs a second thief's move or
+    // attacker-side evidence.
+    const selfEvident = kinds.some((k) => SELF_EVIDENT_ACTIONS.has(k) && !(k === 'contact_change' && ep.ownDevice));
+    const strong = selfEvident || strongKinds.length >= 2 || (strongKinds.length === 1 && attackSide);
     if (!strong) return;
     let clean = 1 - ep.score;
     for (const k of kinds) clean *= 1 - (ACTION_WEIGHT[k] ?? 0);
