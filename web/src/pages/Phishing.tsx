@@ -4,13 +4,12 @@ import { defang } from '../defang';
 import { jst, label } from '../format';
 import { href } from '../router';
 import type { Alert, UrlVerdict } from '../types';
-import { useApi } from '../useApi';
-import { ErrorBox, Head, LinkRow } from './common';
+import { ErrorBox, Head, LinkRow, LoadMore, useCursorList } from './common';
 
 const MAX_URLS = 100;
 
 export function Phishing() {
-  const reported = useApi<{ alerts: Alert[] }>('/v1/alerts?kind=phishing_url&limit=200');
+  const reported = useCursorList<Alert>('/v1/alerts?kind=phishing_url&limit=200', 'alerts');
   const [text, setText] = useState('');
   const [verdicts, setVerdicts] = useState<UrlVerdict[]>();
   const [error, setError] = useState<ApiError>();
@@ -95,7 +94,7 @@ export function Phishing() {
         <table>
           <Head cols={['time (JST)', 'URL', 'brand', 'verdict', 'kit', 'source']} />
           <tbody>
-            {(reported.data?.alerts ?? []).map((a) => {
+            {reported.rows.map((a) => {
               const d = (a.data ?? {}) as Record<string, unknown>;
               return (
                 <LinkRow key={a.alert_id} to={`alerts/${a.alert_id}`}>
@@ -116,7 +115,8 @@ export function Phishing() {
             })}
           </tbody>
         </table>
-        {reported.data && reported.data.alerts.length === 0 ? <p className="muted">No phishing URL reported yet.</p> : null}
+        {!reported.loading && reported.rows.length === 0 && !reported.error ? <p className="muted">No phishing URL reported yet.</p> : null}
+        <LoadMore list={reported} />
       </section>
     </>
   );

@@ -67,42 +67,48 @@ export interface CursorList<T> {
   loading: boolean;
   /** Fetch the next page; unset on the last page. */
   more?: () => void;
+  /** Start again from the first page (after an action added rows). */
+  reload: () => void;
 }
 
 /**
- * A list the API pages with `next_cursor` (`GET /v1/alerts`, `/v1/notifications`): the first page
- * whenever `path` changes, the next on `more()`. A page that answers after `path` changed is dropped,
- * so a slow answer to old filters never mixes into the new list.
+ * A list the API pages with `next_cursor` (`GET /v1/alerts`, `/v1/notifications`, `/v1/cases`): the
+ * first page whenever `path` changes or on `reload()`, the next on `more()`. A page that answers after
+ * the list started again is dropped, so a slow answer to old filters never mixes into the new list.
  */
 export function useCursorList<T>(path: string, field: string): CursorList<T> {
   const [state, setState] = useState<{ rows: T[]; cursor?: string; error?: ApiError; loading: boolean }>({ rows: [], loading: true });
-  const current = useRef(path);
+  // Bumped whenever the list starts again; an answer to an earlier start is stale.
+  const epoch = useRef(0);
+  const [generation, setGeneration] = useState(0);
   const load = useCallback(
     async (after?: string) => {
+      const mine = epoch.current;
       setState((s) => ({ ...s, loading: true }));
       try {
         const page = await api<{ next_cursor?: string } & Record<string, unknown>>(after ? `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(after)}` : path);
-        if (current.current !== path) return;
+        if (epoch.current !== mine) return;
         const got = page[field] as T[];
         setState((s) => ({ rows: after ? [...s.rows, ...got] : got, cursor: page.next_cursor, loading: false }));
       } catch (err) {
-        if (current.current !== path) return;
+        if (epoch.current !== mine) return;
         setState((s) => ({ ...s, error: err as ApiError, loading: false }));
       }
     },
     [path, field],
   );
   useEffect(() => {
-    current.current = path;
+    epoch.current++;
     setState({ rows: [], loading: true });
     void load();
-  }, [load]);
+  }, [load, generation]);
   const { cursor } = state;
-  return { rows: state.rows, error: state.error, loading: state.loading, more: cursor ? () => void load(cursor) : undefined };
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  return { rows: state.rows, error: state.error, loading: state.loading, more: cursor ? () => void load(cursor) : undefined, reload };
 }
 
 /** The "Load more" button of a `useCursorList`, and a note while a page is on its way. */
-export function LoadMore({ list }: { list: CursorList<unknown> }) {
+export function LoadMore({ list }: { list: Pick<CursorList<unknown>, 'more' | 'loading'> }) {
   return (
     <>
       {list.more ? (
