@@ -98,6 +98,10 @@ describe('CaseBook', () => {
     expect(b.case_id).toBe(a.case_id);
     expect(b.accounts).toEqual(['V1', 'V2']);
     expect(b.alert_ids).toEqual(['al_1', 'al_2']);
+    expect(b.log.slice(1).map((e) => [e.action, e.detail])).toEqual([
+      ['account_added', 'V2'],
+      ['alert_added', 'al_2'],
+    ]);
   });
 
   it('assigns a case and logs who had it before', () => {

@@ -19,7 +19,7 @@ export interface CaseLogEntry {
   /** Event time or reviewer time of the action, ISO 8601 (passed in: the domain reads no clock). */
   at: string;
   actor: string;
-  action: 'opened' | 'status' | 'assigned' | 'alert_added' | 'hold_released' | 'notified' | 'loss_recorded' | 'note';
+  action: 'opened' | 'status' | 'assigned' | 'account_added' | 'alert_added' | 'hold_released' | 'notified' | 'loss_recorded' | 'note';
   detail: string;
 }
 
@@ -90,7 +90,12 @@ export class CaseBook {
     const key = subjectKey(subject);
     const existing = this.cases.get(this.bySubject.get(key) ?? '');
     if (existing && existing.status !== 'closed') {
-      for (const a of accounts) if (!existing.accounts.includes(a)) existing.accounts.push(a);
+      // Logged like alerts: the log length is what concurrent stored writes are checked against.
+      for (const a of accounts) {
+        if (existing.accounts.includes(a)) continue;
+        existing.accounts.push(a);
+        this.append(existing, at, actor, 'account_added', a);
+      }
       for (const id of alert_ids) {
         if (existing.alert_ids.includes(id)) continue;
         existing.alert_ids.push(id);
