@@ -264,7 +264,7 @@ function awaitsSecondSign(account: string, state: TradingState): boolean {
 
 /**
  * The attacker's next step after a held sell-off: buying, with its proceeds, a thin or foreign name
- * the account never held.
+ * the account never held, aggressively or in size.
  */
 function secondSign(
   ev: OrderEvent,
@@ -281,9 +281,11 @@ function secondSign(
   if (!neverHeld || !(f.thin || f.foreign)) return undefined;
   const liq = liquidatedShare(ev, t, world, state, opts, yen, f);
   const signals = orderSignals(ev, t, p, f, yen, px, liq, world, state).sort((a, b) => b.w - a.w);
-  // The proceeds of the held sell-off going into the name: a customer's own new small-cap buy after
-  // selling something else is not it.
+  // The proceeds of the held sell-off going into the name, and the way a pump needs them: walking the
+  // book or large against the name's normal volume. A customer's own modest first small-cap buy after
+  // selling is not it.
   if (!signals.some((s) => s.code === 'BUY_AFTER_LIQUIDATION')) return undefined;
+  if (!signals.some((s) => s.code === 'AGGRESSIVE_IN_THIN' || s.code === 'LARGE_VS_VOLUME')) return undefined;
   return {
     order: noisyOr(signals),
     reasons: [
