@@ -155,11 +155,14 @@ describe('pre-trade decisions', () => {
     const s = b.login('N2', { ip: '133.5.6.7', user_agent: 'Mozilla/5.0 (Android 14) Chrome/124', device_id: 'new-phone', channel: 'app' });
     const sell = b.order(s, { symbol: '7203.T', side: 'sell', qty: 700 });
     const rebuy = b.order(s, { symbol: '6758.T', side: 'buy', qty: 100 });
+    const modest = b.order(s, { symbol: '7992.T', side: 'buy', qty: 300, limit_price: 105 });
     const { decisions, alerts } = run(b.events);
     expect(decisions.get(sell.id)?.decision).toBe('hold');
     expect(decisions.get(sell.id)?.reasons[0].code).toBe('SELL_OFF_UNVOUCHED');
-    // The hold covers the account; buying back a name it knows is no sign of theft.
+    // The hold covers the account; buying back a name it knows, or a modest first small-cap buy at
+    // the last price, is no sign of theft.
     expect(decisions.get(rebuy.id)?.reasons[0].code).toBe('ACCOUNT_ON_HOLD');
+    expect(decisions.get(modest.id)?.reasons.map((r) => r.code)).toEqual(['ACCOUNT_ON_HOLD']);
     expect(alerts.filter((a) => a.kind === 'account_takeover')).toHaveLength(0);
   });
 
