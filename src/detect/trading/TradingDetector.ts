@@ -219,10 +219,13 @@ export class TradingDetector implements Detector {
       // Hijacked accounts buy a name they never held with the proceeds of everything else; an
       // account adding to a name it already holds (a beneficiary's support bid, a fan of the stock) is
       // a buyer but not a hijacked one.
-      const heldBefore = !suspect && ((ctx.world.accounts.get(ev.account_id)?.holdings.get(ev.symbol) ?? 0) > 0 || p.symbols.has(ev.symbol));
+      // A position learned before any suspicion counts even for a held account: the ring's own
+      // accounts accumulate the target and are held at times too, but they are not hijacked.
+      const held = (ctx.world.accounts.get(ev.account_id)?.holdings.get(ev.symbol) ?? 0) > 0;
+      const heldBefore = p.symbols.has(ev.symbol) || (!suspect && held) || (held && !this.namedHijacked(ev.account_id));
       const suspicious = !heldBefore && (suspect || a.suspicious || (a.liquidated_share >= 0.5 && a.context >= 0.25));
       this.trackCoordination(ev, a, suspicious, ctx);
-      if (s.suspects.has(ev.account_id)) {
+      if (suspicious && s.suspects.has(ev.account_id)) {
         const ep = this.openEpisode(ev.symbol, ctx.t, ctx.t, 'hijacked_buying', ctx);
         ep.hijacked.add(ev.account_id);
         ep.last_t = ctx.t;
@@ -249,6 +252,15 @@ export class TradingDetector implements Detector {
       p.last_active_day = day;
       p.active_days++;
     }
+  }
+
+  /**
+   * An account named hijacked (a takeover alert, or coordinated buying), not one merely held for
+   * confirmation: only the named ones' trades are the attacker's rather than the account's own.
+   */
+  private namedHijacked(account: string): boolean {
+    const sus = this.state.suspects.get(account);
+    return sus !== undefined && (sus.source !== 'pre_trade' || this.state.takeover_alerted.has(account) || this.state.pending_takeovers.some((p) => p.account_id === account));
   }
 
   private markSuspect(account: string, since: number, source: 'pre_trade' | 'coordination' | 'alert', session_id?: string): void {
@@ -503,7 +515,7 @@ export class TradingDetector implements Detector {
 
   private observeExecution(ev: ExecutionEvent, ctx: ObserveContext): void {
     const s = this.state;
-    const hijacked = s.suspect_orders.has(ev.order_id) || (s.suspects.get(ev.account_id)?.since_t ?? Infinity) <= ctx.t;
+    const hijacked = this.namedHijacked(ev.account_id) && (s.suspect_orders.has(ev.order_id) || (s.suspects.get(ev.account_id)?.since_t ?? Infinity) <= ctx.t);
     const ep = s.episodes.get(ev.symbol);
     if (hijacked) {
       if (ev.side === 'buy' && ep && ep.hijacked_buys.length < MAX_HIJACKED_BUYS) {
@@ -545,7 +557,7 @@ export class TradingDetector implements Detector {
     const s = this.state;
     const ep = s.episodes.get(symbol);
     const pos = s.positions.get(symbol)?.get(account);
-    if (!ep || !pos || ep.named.has(account) || s.suspects.has(account)) return;
+    if (!ep || !pos || ep.named.has(account) || this.namedHijacked(account)) return;
     if (ep.adv <= 0) ep.adv = describeSymbol(symbol, ctx.world, this.opts, this.state.daily).adv;
     const fx = ctx.world.fxToJpy(symbol);
     const held = ctx.world.accounts.get(account)?.holdings.get(symbol) ?? 0;
