@@ -31,7 +31,6 @@ export interface Admission {
   committed: Promise<DecisionRecord | undefined>;
 }
 
-const PIPELINE_RENEW_EVERY = 100_000;
 /** A snapshot that took S ms to serialize is followed by at least SNAPSHOT_MAX_DUTY × S ms without one. */
 const SNAPSHOT_MAX_DUTY = 50;
 
@@ -217,9 +216,6 @@ export class DecisionService {
       this.sinceSnapshot += batch.length;
       this.count(batch);
       for (const p of batch) p.resolve();
-      // Pipeline.processNow remembers every id it accepted; the store already de-duplicates, so a
-      // fresh pipeline (same engine) now and then keeps a long-running server's memory bounded.
-      if (this.pipeline.stats.accepted >= PIPELINE_RENEW_EVERY) this.pipeline = new Pipeline(this.engine, {});
     } catch (err) {
       this.opts.log.error({ err, events: batch.length }, 'store write failed; failing uncommitted events and rebuilding state from the store');
       const fail = new ServiceError('SERVICE_UNAVAILABLE', 'the store could not record the event; retry (a repeated id is never counted twice)', {
