@@ -193,6 +193,27 @@ describe('session integrity', () => {
     expect(sessionHijacks(h)[0]?.reasons[0].detail).toMatch(/country CN→RO/);
   });
 
+  it('lets a session of a customer who only ever uses a VPN placed abroad move to a carrier many customers use', () => {
+    const h = harness();
+    const t = buildHabit(h, 'a', T0, { ip: '10.6.3.7' }) + D;
+    h.run(login(t, { id: 'Lo', account_id: 'a', ip: '10.6.3.7' }));
+    const d = h.run(orderFrom(h, 'Oo', t + 60_000, 'S-Lo', '10.2.9.9', h.engine.world.sessions.get('S-Lo')!.user_agent))!;
+    expect(d.decision).toBe('allow');
+    expect(sessionHijacks(h)).toHaveLength(0);
+  });
+
+  it('holds a session replayed with its copied client from a home ISP that some desktop customers use but few customers overall', () => {
+    const h = harness();
+    let last = buildHabit(h, 'a');
+    for (let c = 0; c < 3; c++) for (let i = 0; i < 12; i++) h.run(login(T0 + i * D + c * 60_000 + 30_000, { account_id: `desk${c}`, ip: `10.1.${20 + c}.5` }));
+    for (let i = 0; i < 8; i++) h.run(login(T0 + i * D + 50_000, { account_id: 'ntt', ip: '10.5.0.5' }));
+    last += H;
+    const t = last + D;
+    h.run(login(t, { id: 'Lj', account_id: 'a', ip: '10.1.0.10' }));
+    expect(h.run(orderFrom(h, 'Oj', t + H, 'S-Lj', '10.5.3.3', h.engine.world.sessions.get('S-Lj')!.user_agent))!.decision).toBe('hold');
+    expect(sessionHijacks(h)[0]?.reasons[0].detail).toMatch(/never used by this customer/);
+  });
+
   it('holds a desktop session replayed with its copied client from a carrier only phones use', () => {
     const h = harness();
     let last = buildHabit(h, 'a');

@@ -381,17 +381,23 @@ export class LoginDefence implements Detector {
     // Home Wi-Fi, office gateway, own VPN, own carrier: the customer's browser moving between them
     // keeps its client. A cookie copied to another client is theft even on a familiar network.
     if (knownNetwork && !uaChanged) return undefined;
-    if (!uaChanged && !newCountry && !datacenter) {
-      // Too young an account to know its networks: a new one alone is no evidence.
-      if (!habit) return undefined;
-      // A phone leaving Wi-Fi for its carrier lands on a network many customers with the same
-      // client use; a replayed cookie with a copied client on such a network is missed here, and
-      // left to the login and trading evidence.
-      const client = ua ?? s.user_agent;
-      const share = asnShareForClient(this.global, asnHash, hash31(client)) ?? this.globalShare(F.asn, asnHash);
-      if (share >= COMMON_NETWORK_SHARE) return undefined;
-    }
+    // A phone leaving Wi-Fi (or its owner's VPN) for its carrier lands on a network a large share
+    // of all customers, and of the customers with the same client, use: the broker's home market,
+    // whatever geo-IP said of the login address. A replayed cookie with a copied client on such a
+    // network is missed here, and left to the login and trading evidence.
+    if (!uaChanged && !datacenter && this.everydayNetwork(asnHash, ua ?? s.user_agent)) return undefined;
+    // Too young an account to know its networks: a new one alone is no evidence.
+    if (!uaChanged && !newCountry && !datacenter && !habit) return undefined;
     return describeMismatch(ev, s, a, b, { uaChanged, newCountry, datacenter, usedBefore, cross: '' });
+  }
+
+  /**
+   * A network a large share of all trusted logins come from (a big carrier or ISP), unless the
+   * customers with this exact client seldom use it (a desktop browser string on a phone carrier).
+   */
+  private everydayNetwork(asnHash: number, client: string): boolean {
+    if (this.globalShare(F.asn, asnHash) < COMMON_NETWORK_SHARE) return false;
+    return (asnShareForClient(this.global, asnHash, hash31(client)) ?? 1) >= COMMON_NETWORK_SHARE;
   }
 
   /** Share of all trusted logins whose feature had this value (0 before 100 trusted logins, as for rarity). */
