@@ -52,6 +52,7 @@ for (const seed of seeds) {
     // The criminals' own (beneficiary) accounts log in from their own devices: shown apart.
     login_auc_excl_benef: ('excluding_beneficiary_logins' in m.logins ? m.logins.excluding_beneficiary_logins?.all?.roc_auc : null) ?? null,
     attack_at_1pct_excl_benef: ('excluding_beneficiary_logins' in m.logins ? m.logins.excluding_beneficiary_logins?.all?.attack_challenged_at_legit_challenged['0.01'] : null) ?? null,
+    customers_held_per_1000: m.customer_friction.held_per_1000_ordering_customers,
     customer_rechallenge_after_12: logins?.median_customer_challenge_rate_after_12_logins ?? null,
     pump_f1: m.pumps.f1,
     pump_delay_median_s: m.pumps.delay_median_s,

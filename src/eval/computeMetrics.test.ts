@@ -97,6 +97,40 @@ describe('computeMetrics on a hand-scored world', () => {
     expect(m.loss).toMatchObject({ attempted_jpy: 4_000_000, executed_before_hold_jpy: 2_000_000, protected_share: 0.5 });
   });
 
+  it('counts a hold of one order only (restricted symbol) as stopping that order, not the account', () => {
+    const orderOnly = { ...dec('o1', 'A2', 'hold', 0.9, 4, 'order'), hold_scope: 'order' as const };
+    const facts2 = {
+      ...facts,
+      maliciousOrders: [
+        { ...facts.maliciousOrders[0], event_id: 'o1', account_id: 'A2', t: T0 + 240_000 },
+        facts.maliciousOrders[1],
+      ],
+    };
+    const m2 = computeMetrics({ labels, alerts, decisions: [orderOnly, dec('o2', 'A2', 'allow', 0.1, 5, 'order')], facts: facts2 });
+    // o1 (¥1M) was held; o2 at minute 5 still executed ¥2M: the order-only hold did not stop it.
+    expect(m2.loss).toMatchObject({ attempted_jpy: 4_000_000, executed_before_hold_jpy: 2_000_000 });
+    const m3 = computeMetrics({ labels, alerts, decisions: [{ ...orderOnly, hold_scope: 'account' }, dec('o2', 'A2', 'allow', 0.1, 5, 'order')], facts: facts2 });
+    expect(m3.loss).toMatchObject({ executed_before_hold_jpy: 0 });
+  });
+
+  it('counts honest customers whose orders were held or stepped up, leaving criminals out', () => {
+    const held = { ...dec('c1', 'A4', 'hold', 0.7, 30, 'order'), rules: { 'trading.sell_off': 'hit' as const, 'trading.size': 'no_hit' as const } };
+    const m2 = computeMetrics({
+      labels,
+      alerts,
+      decisions: [held, dec('c2', 'A4', 'hold', 0.7, 31, 'order'), dec('c3', 'A5', 'allow', 0.1, 30, 'order'), dec('c4', 'A6', 'step_up', 0.5, 30, 'order'), dec('c5', 'B1', 'hold', 0.9, 30, 'order'), dec('o2', 'A2', 'hold', 0.9, 5, 'order')],
+      facts,
+    });
+    expect(m2.customer_friction).toEqual({
+      ordering_customers: 3,
+      customers_with_order_held: 1,
+      held_per_1000_ordering_customers: 333.3,
+      customers_with_order_stepped_up: 1,
+      stepped_up_per_1000_ordering_customers: 333.3,
+      first_hold_by_rule: { 'trading.sell_off': 1 },
+    });
+  });
+
   it('scores logins with ROC AUC and the challenge curve', () => {
     // pos {0.9,0.8,0.3} vs neg {0.1,0.2,0.4,0.05}: pairs won 4+4+3 = 11 of 12.
     expect(m.logins).toMatchObject({ all: { attack: 3, legit: 4, roc_auc: 0.9167 } });

@@ -53,7 +53,8 @@ export function computeMetrics(input: MetricsInput) {
     if (!d.account_id || d.decision === 'allow') continue;
     const t = Date.parse(d.ts);
     signal(firstSignal, d.account_id, t);
-    if (STOPPING.has(d.decision)) signal(firstStop, d.account_id, t);
+    // A hold of one order (a restricted-symbol buy) leaves the account's other orders running.
+    if (STOPPING.has(d.decision) && d.hold_scope !== 'order') signal(firstStop, d.account_id, t);
   }
 
   return {
@@ -67,6 +68,7 @@ export function computeMetrics(input: MetricsInput) {
     ),
     stuffing: setMetrics(stuffingIps(alerts), new Set(labels.stuffing_ips)),
     benign_lookalikes: lookalikeMetrics(labels, alerts, decisions),
+    customer_friction: customerFriction(labels, decisions, malicious),
     alerts_by_kind: countBy(alerts.map((a) => a.kind)),
   };
 }
@@ -385,6 +387,38 @@ function lookalikeMetrics(labels: Labels, alerts: Alert[], decisions: DecisionRe
         return [k, { total: of.length, alerted: of.filter((i) => i.alerted).length, held: of.filter((i) => i.held).length }];
       }),
     ),
+  };
+}
+
+/**
+ * What the defence costs honest customers: of the accounts that placed orders the attackers did not
+ * cause, how many had one held or blocked, or stepped up. Beneficiary (criminal) accounts are left out.
+ */
+function customerFriction(labels: Labels, decisions: DecisionRecord[], malicious: Set<string>) {
+  const criminal = new Set([...labels.compromised_accounts, ...labels.beneficiary_accounts].map((a) => a.account_id));
+  const ordering = new Set<string>();
+  const held = new Set<string>();
+  const steppedUp = new Set<string>();
+  const heldByRule: Record<string, number> = {};
+  for (const d of decisions) {
+    if (d.type !== 'order' || !d.account_id || malicious.has(d.event_id) || criminal.has(d.account_id)) continue;
+    ordering.add(d.account_id);
+    if (d.decision === 'step_up') steppedUp.add(d.account_id);
+    if (!STOPPING.has(d.decision)) continue;
+    if (!held.has(d.account_id)) {
+      for (const [rule, outcome] of Object.entries(d.rules)) if (outcome === 'hit') heldByRule[rule] = (heldByRule[rule] ?? 0) + 1;
+    }
+    held.add(d.account_id);
+  }
+  const per1000 = (n: number) => (ordering.size === 0 ? null : Math.round((n / ordering.size) * 10_000) / 10);
+  return {
+    ordering_customers: ordering.size,
+    customers_with_order_held: held.size,
+    held_per_1000_ordering_customers: per1000(held.size),
+    customers_with_order_stepped_up: steppedUp.size,
+    stepped_up_per_1000_ordering_customers: per1000(steppedUp.size),
+    /** The rules behind each customer's first held order. */
+    first_hold_by_rule: heldByRule,
   };
 }
 
