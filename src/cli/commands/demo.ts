@@ -117,8 +117,10 @@ async function collectFacts(eventsPath: string, labels: Labels) {
 
 function printCaught(say: (s: string) => void, m: Metrics, alerts: Alert[]): void {
   const campaigns = new Set(alerts.map((a) => a.campaign_id).filter(Boolean));
+  // A stuffing source that never got into an account is a campaign of its own; count those apart.
+  const withAccounts = new Set(alerts.filter((a) => a.account_id && a.campaign_id).map((a) => a.campaign_id));
   say('\nWhat kabuguard caught:');
-  say(`  campaigns linked        ${fmt(campaigns.size)}`);
+  say(`  campaigns linked        ${fmt(withAccounts.size)} naming accounts (+${fmt(campaigns.size - withAccounts.size)} of sources or symbols alone)`);
   say(`  hijacked accounts       ${m.accounts.tp} of ${m.accounts.tp + m.accounts.fn} (precision ${pct(m.accounts.precision)}, recall ${pct(m.accounts.recall)}), median ${m.accounts.delay_median_s ?? '–'} s after the break-in`);
   if ('attempted_jpy' in m.loss) say(`  yen protected           ${pct(m.loss.protected_share)} — ${yen(m.loss.protected_jpy)} of ${yen(m.loss.attempted_jpy)} the attackers tried to move`);
   if ('all' in m.logins && m.logins.all) say(`  attacker logins         ${pct(m.logins.all.operating_point.attack_challenged_share)} stepped up or denied; customers challenged on ${pct(m.logins.all.operating_point.legit_challenged_share)} of logins`);
