@@ -460,6 +460,62 @@ describe('stuffing spread over residential proxies (one attempt per address)', (
   });
 });
 
+describe('successes from an address recognised as stuffing later (look-back)', () => {
+  /** Thirty failed attempts on many login ids from one address: it is flagged on the fifth account. */
+  const stuff = (h: ReturnType<typeof harness>, ip: string, t: number): void => {
+    for (let i = 0; i < 30; i++) {
+      h.run(login(t + i * 60_000, { account_id: i % 3 === 0 ? null : `acct${i}`, login_id_fp: `fp${i}`, ip, outcome: i % 3 === 0 ? 'unknown_account' : 'bad_password', device_id: undefined }));
+    }
+  };
+
+  it('names an account entered from the address hours before it was recognised, once, without changing the old decision', () => {
+    const h = harness();
+    buildHabit(h, 'victim');
+    const t = T0 + 20 * D;
+    const ip = '10.4.0.50';
+    // The list's hit comes first and is quiet: no device cookie, nothing done afterwards.
+    h.run(login(t, { id: 'Lhit', account_id: 'victim', ip, device_id: undefined }));
+    expect(h.alerts.filter((a) => a.kind === 'account_takeover')).toHaveLength(0);
+    stuff(h, ip, t + 5 * H);
+    const stuffing = h.alerts.filter((a) => a.kind === 'credential_stuffing' && a.ip === ip);
+    expect(stuffing).toHaveLength(1);
+    const ato = h.alerts.filter((a) => a.kind === 'account_takeover');
+    expect(ato).toHaveLength(1);
+    expect(ato[0]).toMatchObject({ account_id: 'victim', ip, ts: stuffing[0].ts, data: { login_event_id: 'Lhit', stuffing_source: true } });
+    expect(ato[0].reasons[0].code).toBe('STUFFING_SOURCE_SUCCESS');
+    expect(ato[0].reasons[0].detail).toContain(iso(t));
+    expect(ato[0].event_ids[0]).toBe('Lhit');
+    expect(ato[0].event_ids.slice(1)).toEqual(expect.arrayContaining(stuffing[0].event_ids.slice(0, 5)));
+    expect(h.notifications.filter((n) => n.template === 'PASSWORD_RESET_REQUIRED').map((n) => n.account_id)).toEqual(['victim']);
+    // The same address flagged again the next day names no one twice.
+    stuff(h, ip, t + 30 * H);
+    expect(h.alerts.filter((a) => a.kind === 'account_takeover')).toHaveLength(1);
+  });
+
+  it('does not name a customer whose own device got in through a carrier NAT address a stuffing run later uses', () => {
+    const h = harness();
+    const last = buildHabit(h, 'natuser', T0, { ip: '10.2.7.1', user_agent: UA_ANDROID, device_id: 'phone-natuser' });
+    const t = last + D;
+    const nat = '10.2.9.200';
+    h.run(login(t, { account_id: 'natuser', ip: nat, user_agent: UA_ANDROID, device_id: 'phone-natuser' }));
+    stuff(h, nat, t + 2 * H);
+    expect(h.alerts.some((a) => a.kind === 'credential_stuffing' && a.ip === nat)).toBe(true);
+    expect(h.alerts.filter((a) => a.kind === 'account_takeover')).toHaveLength(0);
+    expect(h.notifications.some((n) => n.template === 'PASSWORD_RESET_REQUIRED')).toBe(false);
+  });
+
+  it('does not name a login through the address older than the 48 h look-back', () => {
+    const h = harness();
+    buildHabit(h, 'victim');
+    const t = T0 + 20 * D;
+    const ip = '10.4.0.51';
+    h.run(login(t, { account_id: 'victim', ip, device_id: undefined }));
+    stuff(h, ip, t + 50 * H);
+    expect(h.alerts.some((a) => a.kind === 'credential_stuffing' && a.ip === ip)).toBe(true);
+    expect(h.alerts.filter((a) => a.kind === 'account_takeover')).toHaveLength(0);
+  });
+});
+
 describe('snapshot', () => {
   it('survives v8 serialization and decides the same after restore', async () => {
     const { serialize, deserialize } = await import('node:v8');

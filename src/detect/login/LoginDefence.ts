@@ -70,6 +70,16 @@ interface Episode {
 }
 
 const EPISODE_EV_CAP = 40;
+/**
+ * How far back a newly recognised stuffing address's successful logins are named. A low-and-slow
+ * run is recognised hours after its first hits (address counts decay over 3 h, an episode ends
+ * after 6 h quiet, a failure wave needs a baseline), and the same address may carry a run over a
+ * day; 48 h covers that and matches the session horizon of a takeover episode, while proxy and
+ * dynamic addresses are reassigned within days, so older successes through them say little.
+ */
+const STUFFED_LOOKBACK_MS = 48 * 3600_000;
+/** Successes kept per address for the look-back (a stuffing address enters few accounts). */
+const STUFFED_PER_IP = 8;
 /** A network used by at least this share of all trusted logins is an everyday one (a big carrier or ISP). */
 const COMMON_NETWORK_SHARE = 0.05;
 /** How long an address or device used in a takeover stays suspect. */
@@ -133,6 +143,8 @@ export class LoginDefence implements Detector {
   private badInfra = new Map<string, { t: number; account: string }>();
   /** Address → accounts whose sessions it used away from their login network. */
   private sessionIps = new Map<string, string[]>();
+  /** Address → recent successful logins through it that looked like an attacker's (look-back when it is flagged). */
+  private recentSucc = new Map<string, RecentSuccess[]>();
   /** Cache of parsed user agents (derived data, not state: not snapshotted). */
   private uaCache = new Map<string, UserAgentInfo>();
   /** Computed in `assess`, reused in `observe` of the same event. */
@@ -550,6 +562,12 @@ export class LoginDefence implements Detector {
     acct.lock = undefined;
     const trusted = decision === 'allow' || (strongMfa && decision !== 'deny');
     const hadHistory = acct.hist.n > 0;
+    // Only a login that looks like the list's hit is kept for the look-back: no passkey (a list
+    // cannot pass one), a device the account never trusted (or none), and an address and /24 the
+    // account never logged in from. The customer's own phone behind a carrier NAT or an office
+    // gateway that a stuffing run later shares is left out.
+    const listHit = !strongMfa && !knownDevice && historyCount(acct.hist, F.ip, x.h[F.ip]) === 0 && historyCount(acct.hist, F.net, x.h[F.net]) === 0;
+    if (listHit) this.noteSuccess(ev, t);
     if (trusted) {
       const ipStat = this.sources.get('ip', ev.ip, t);
       if (ipStat) ipStat.lastSucc = t;
@@ -589,6 +607,9 @@ export class LoginDefence implements Detector {
     }
 
     if (decision === 'deny' && acct.ep?.session === ev.session_id) this.raiseStolenCredentials(ev.account_id, acct, x, ctx);
+    // The address is already a named stuffing source (its alert is out): a stepped-up hit is named now.
+    const flaggedIp = listHit && this.ipAlerted.has(ev.ip) ? this.sources.isFlagged('ip', ev.ip, t) : undefined;
+    if (flaggedIp) this.nameStuffedAccounts(ev.ip, flaggedIp.ev, flaggedIp.why, ctx);
 
     if (hadHistory && (risk.novel.includes('device') || risk.novel.includes('asn'))) {
       const newDevice = risk.novel.includes('device');
@@ -670,6 +691,7 @@ export class LoginDefence implements Detector {
           cluster_ips: kind === 'ip' ? undefined : s.ips.length,
         },
       });
+      this.nameStuffedAccounts(ip, evidence, `${describeSource(kind, key, x)}: ${s.why}`, ctx);
     }
     this.sweepIpAlerts(ctx.t);
   }
@@ -720,6 +742,60 @@ export class LoginDefence implements Detector {
         event_ids: ip?.ev.length ? ip.ev.slice(0, 50) : [c.id],
         data: { source: c.why ? 'cluster' : 'wave', wave_since: new Date(this.wave.state.since || c.t).toISOString(), unknown_login_id: c.unknown },
       });
+      this.nameStuffedAccounts(c.ip, ip?.ev.length ? ip.ev : [c.id], why, ctx);
+    }
+  }
+
+  /** Remember a successful login through an address for the look-back (bounded per address and in time). */
+  private noteSuccess(ev: LoginEvent, t: number): void {
+    let list = this.recentSucc.get(ev.ip);
+    if (!list) {
+      if (this.recentSucc.size >= 100_000) this.sweepRecentSuccesses(t);
+      list = [];
+      this.recentSucc.set(ev.ip, list);
+    }
+    while (list.length > 0 && (t - list[0].t > STUFFED_LOOKBACK_MS || list.length >= STUFFED_PER_IP)) list.shift();
+    list.push({ t, account: ev.account_id!, id: ev.id, ts: ev.ts, device: ev.device_id, session: ev.session_id });
+  }
+
+  private sweepRecentSuccesses(t: number): void {
+    for (const [ip, list] of this.recentSucc) if (t - list[list.length - 1].t > STUFFED_LOOKBACK_MS) this.recentSucc.delete(ip);
+    if (this.recentSucc.size >= 100_000) this.recentSucc.clear();
+  }
+
+  /**
+   * The address was just recognised as a credential-stuffing source: the accounts it entered in the
+   * look-back window had their password typed from a list, even if their login looked harmless
+   * then and the attacker did nothing since. Name each once (the password must be replaced); the
+   * decisions already made stay as they were.
+   */
+  private nameStuffedAccounts(ip: string, flagEvidence: string[], why: string, ctx: ObserveContext): void {
+    const list = this.recentSucc.get(ip);
+    if (!list) return;
+    this.recentSucc.delete(ip);
+    for (const s of list) {
+      if (ctx.t - s.t > STUFFED_LOOKBACK_MS) continue;
+      const acct = this.accounts.get(s.account);
+      if (!acct || (acct.atoT !== undefined && ctx.t - acct.atoT <= STUFFED_LOOKBACK_MS)) continue;
+      acct.atoT = ctx.t;
+      acct.flagT = ctx.t;
+      this.markAttackerInfra(s.account, undefined, s.device, ctx.t);
+      ctx.raise({
+        kind: 'account_takeover',
+        severity: 'high',
+        score: 0.9,
+        account_id: s.account,
+        ip,
+        ts: new Date(ctx.t).toISOString(),
+        window: { start: s.ts, end: new Date(ctx.t).toISOString() },
+        reasons: [
+          { code: 'STUFFING_SOURCE_SUCCESS', detail: `the right password was entered at ${s.ts} from ${ip}, now recognised as a credential-stuffing source; replace the password` },
+          { code: 'STUFFING_IP', detail: why },
+        ],
+        event_ids: [s.id, ...flagEvidence.filter((id) => id !== s.id).slice(0, 30)],
+        data: { session_id: s.session, ip, device_id: s.device, login_event_id: s.id, login_ts: s.ts, stuffing_source: true, linked_stuffing: ['STUFFING_IP'] },
+      });
+      ctx.notify(draftNotification('PASSWORD_RESET_REQUIRED', s.account, [s.id], { when: s.ts }));
     }
   }
 
@@ -876,7 +952,7 @@ export class LoginDefence implements Detector {
   }
 
   snapshot(): LoginDefenceState {
-    return { accounts: this.accounts, global: this.global, sources: this.sources.stats, wave: this.wave.state, base: this.base, ipAlerted: this.ipAlerted, hijacked: this.hijacked, sessionIps: this.sessionIps, badInfra: this.badInfra };
+    return { accounts: this.accounts, global: this.global, sources: this.sources.stats, wave: this.wave.state, base: this.base, ipAlerted: this.ipAlerted, hijacked: this.hijacked, sessionIps: this.sessionIps, badInfra: this.badInfra, recentSucc: this.recentSucc };
   }
 
   restore(state: unknown): void {
@@ -890,6 +966,8 @@ export class LoginDefence implements Detector {
     this.hijacked = s.hijacked;
     this.sessionIps = s.sessionIps;
     this.badInfra = s.badInfra;
+    // Snapshots taken before the look-back existed restore with an empty one.
+    this.recentSucc = s.recentSucc ?? new Map();
     this.memo = undefined;
   }
 
@@ -909,6 +987,17 @@ interface LoginDefenceState {
   hijacked: Map<string, number>;
   sessionIps: Map<string, string[]>;
   badInfra: Map<string, { t: number; account: string }>;
+  recentSucc?: Map<string, RecentSuccess[]>;
+}
+
+/** A successful login kept for the stuffing look-back. */
+interface RecentSuccess {
+  t: number;
+  account: string;
+  id: string;
+  ts: string;
+  device?: string;
+  session?: string;
 }
 
 const uaOf = (ev: OrderEvent | AccountChangeEvent | CashEvent): string | undefined => (ev.type === 'cash' ? undefined : ev.user_agent);

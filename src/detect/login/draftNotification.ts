@@ -1,6 +1,6 @@
 import type { NotificationDraft } from '../../engine/types.js';
 
-export type NotificationTemplate = 'LOGIN_NEW_DEVICE' | 'LOGIN_NEW_NETWORK' | 'ACCOUNT_CHANGED' | 'HOLD_PLACED' | 'PASSWORD_LOGIN_LOCKED';
+export type NotificationTemplate = 'LOGIN_NEW_DEVICE' | 'LOGIN_NEW_NETWORK' | 'ACCOUNT_CHANGED' | 'HOLD_PLACED' | 'PASSWORD_LOGIN_LOCKED' | 'PASSWORD_RESET_REQUIRED';
 
 const FIELD_JA: Record<string, string> = {
   email: 'メールアドレス',
@@ -43,6 +43,9 @@ export function draftNotification(
       break;
     case 'PASSWORD_LOGIN_LOCKED':
       message = `パスワードによるログインの失敗が続いたため、${when} からパスワードでのログインを一時停止しました。登録済みのパスキーでは引き続きログインできます。\nAfter repeated failed password logins, password login is paused from ${when}; your registered passkey still works.`;
+      break;
+    case 'PASSWORD_RESET_REQUIRED':
+      message = `${when} のログインで、不正ログインの試行元からお客様のパスワードが正しく入力されました。パスワードが第三者に知られています。直ちにパスワードを変更し、他のサービスで同じパスワードをお使いの場合はそちらも変更してください。\nAt ${when} your password was entered correctly from a source of credential-stuffing attacks: it is known to others. Change it now, and anywhere else you use it.`;
       break;
   }
   return { account_id, template, message, event_ids, data: { ...facts } };
