@@ -29,6 +29,8 @@ export function alertEntities(alert: Alert, lastLogin: (account: string) => Last
   if (alert.account_id) accounts.add(alert.account_id);
   const named = strings(d.accounts);
   for (const a of named) accounts.add(a);
+  // Both sides of a matched trade between our accounts belong to whatever campaign either is in.
+  if (alert.kind === 'wash_trade') for (const a of strings([d.buy_account, d.sell_account])) accounts.add(a);
   const hijackedOthers = alert.kind === 'beneficiary' ? strings(d.hijacked_accounts) : [];
   for (const a of hijackedOthers) accounts.add(a);
   for (const a of accounts) keys.add(`acct:${a}`);
