@@ -504,6 +504,33 @@ describe('successes from an address recognised as stuffing later (look-back)', (
     expect(h.notifications.some((n) => n.template === 'PASSWORD_RESET_REQUIRED')).toBe(false);
   });
 
+  it('does not name a new customer who mistyped once and got in from an address a failure wave later marks', () => {
+    const h = harness();
+    let t = T0;
+    for (let hour = 0; hour < 48; hour++) {
+      for (let c = 0; c < 40; c++) {
+        t = T0 + hour * H + c * 60_000;
+        const ip = `10.1.${c}.${hour % 200}`;
+        if ((hour + c) % 20 === 0) h.run(login(t, { account_id: `c${c}`, ip, outcome: 'bad_password' }));
+        h.run(login(t + 20_000, { account_id: `c${c}`, ip }));
+      }
+    }
+    const waveStart = T0 + 48 * H;
+    const home = '10.2.250.9';
+    for (let i = 0; i < 150; i++) {
+      h.run(login(waveStart + i * 10_000, { account_id: null, login_id_fp: `combo${i}`, ip: `10.2.${i}.${(i * 7) % 250}`, outcome: 'unknown_account', device_id: undefined, user_agent: UA_ANDROID }));
+      if (i === 75) {
+        // A customer seen for the first time, from the wave's client string, mistypes and retries.
+        h.run(login(waveStart + i * 10_000 + 1000, { id: 'Lnew1', account_id: 'newbie', ip: home, outcome: 'bad_password', user_agent: UA_ANDROID, device_id: undefined }));
+        h.run(login(waveStart + i * 10_000 + 30_000, { id: 'Lnew2', account_id: 'newbie', ip: home, user_agent: UA_ANDROID, device_id: undefined }));
+      }
+    }
+    h.run(login(waveStart + 3 * H, { account_id: 'c2', ip: '10.1.2.3' }));
+    // The wave marks the address (its failure was never followed by a trusted success), yet the customer is not named.
+    expect(h.alerts.some((a) => a.kind === 'credential_stuffing' && a.ip === home)).toBe(true);
+    expect(h.alerts.filter((a) => a.kind === 'account_takeover')).toHaveLength(0);
+  });
+
   it('does not name a login through the address older than the 48 h look-back', () => {
     const h = harness();
     buildHabit(h, 'victim');

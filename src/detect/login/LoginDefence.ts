@@ -755,7 +755,7 @@ export class LoginDefence implements Detector {
       this.recentSucc.set(ev.ip, list);
     }
     while (list.length > 0 && (t - list[0].t > STUFFED_LOOKBACK_MS || list.length >= STUFFED_PER_IP)) list.shift();
-    list.push({ t, account: ev.account_id!, id: ev.id, ts: ev.ts, device: ev.device_id, session: ev.session_id });
+    list.push({ t, account: ev.account_id!, fp: ev.login_id_fp, id: ev.id, ts: ev.ts, device: ev.device_id, session: ev.session_id });
   }
 
   private sweepRecentSuccesses(t: number): void {
@@ -773,8 +773,12 @@ export class LoginDefence implements Detector {
     const list = this.recentSucc.get(ip);
     if (!list) return;
     this.recentSucc.delete(ip);
+    const failed = this.sources.stats.ip.get(ip)?.failAcc ?? [];
     for (const s of list) {
       if (ctx.t - s.t > STUFFED_LOOKBACK_MS) continue;
+      // An address flagged for failures on this customer's own login id only (a wave or a shared
+      // client string made it a candidate) is a customer who mistyped and retried, not a list.
+      if (!failed.some((fp) => fp !== s.fp)) continue;
       const acct = this.accounts.get(s.account);
       if (!acct || (acct.atoT !== undefined && ctx.t - acct.atoT <= STUFFED_LOOKBACK_MS)) continue;
       acct.atoT = ctx.t;
@@ -994,6 +998,8 @@ interface LoginDefenceState {
 interface RecentSuccess {
   t: number;
   account: string;
+  /** Login id fingerprint (the address's failures are counted by it). */
+  fp: string;
   id: string;
   ts: string;
   device?: string;
