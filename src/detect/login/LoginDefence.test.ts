@@ -492,6 +492,20 @@ describe('successes from an address recognised as stuffing later (look-back)', (
     expect(h.alerts.filter((a) => a.kind === 'account_takeover')).toHaveLength(1);
   });
 
+  it('names a hit that is only stepped up from an address already recognised, at the login', () => {
+    const h = harness();
+    buildHabit(h, 'victim');
+    const t = T0 + 20 * D;
+    const ip = '10.4.0.52';
+    stuff(h, ip, t);
+    const d = h.run(login(t + 40 * 60_000, { id: 'Lhit2', account_id: 'victim', ip, device_id: undefined }));
+    expect(d!.decision).toBe('step_up');
+    const ato = h.alerts.filter((a) => a.kind === 'account_takeover');
+    expect(ato).toHaveLength(1);
+    expect(ato[0]).toMatchObject({ account_id: 'victim', ip, ts: iso(t + 40 * 60_000), data: { login_event_id: 'Lhit2' } });
+    expect(ato[0].reasons[0].code).toBe('STUFFING_SOURCE_SUCCESS');
+  });
+
   it('does not name a customer whose own device got in through a carrier NAT address a stuffing run later uses', () => {
     const h = harness();
     const last = buildHabit(h, 'natuser', T0, { ip: '10.2.7.1', user_agent: UA_ANDROID, device_id: 'phone-natuser' });
