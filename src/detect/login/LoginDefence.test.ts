@@ -518,7 +518,7 @@ describe('successes from an address recognised as stuffing later (look-back)', (
     expect(h.notifications.some((n) => n.template === 'PASSWORD_RESET_REQUIRED')).toBe(false);
   });
 
-  it('does not name a new customer who mistyped once and got in from an address a failure wave later marks', () => {
+  it('does not mark the address of a new customer who mistyped once during a failure wave and got in on the retry', () => {
     const h = harness();
     let t = T0;
     for (let hour = 0; hour < 48; hour++) {
@@ -534,13 +534,27 @@ describe('successes from an address recognised as stuffing later (look-back)', (
     for (let i = 0; i < 150; i++) {
       h.run(login(waveStart + i * 10_000, { account_id: null, login_id_fp: `combo${i}`, ip: `10.2.${i}.${(i * 7) % 250}`, outcome: 'unknown_account', device_id: undefined, user_agent: UA_ANDROID }));
       if (i === 75) {
-        // A customer seen for the first time, from the wave's client string, mistypes and retries.
-        h.run(login(waveStart + i * 10_000 + 1000, { id: 'Lnew1', account_id: 'newbie', ip: home, outcome: 'bad_password', user_agent: UA_ANDROID, device_id: undefined }));
-        h.run(login(waveStart + i * 10_000 + 30_000, { id: 'Lnew2', account_id: 'newbie', ip: home, user_agent: UA_ANDROID, device_id: undefined }));
+        // A customer seen for the first time, with the wave's client string, mistypes and retries;
+        // the retry is stepped up, so it never enters the trusted history.
+        h.run(login(waveStart + i * 10_000 + 1000, { account_id: 'newbie', ip: home, outcome: 'bad_password', user_agent: UA_ANDROID, device_id: undefined }));
+        h.run(login(waveStart + i * 10_000 + 30_000, { account_id: 'newbie', ip: home, user_agent: UA_ANDROID, device_id: undefined }));
       }
     }
     h.run(login(waveStart + 3 * H, { account_id: 'c2', ip: '10.1.2.3' }));
-    // The wave marks the address (its failure was never followed by a trusted success), yet the customer is not named.
+    expect(h.alerts.filter((a) => a.kind === 'credential_stuffing').length).toBeGreaterThan(100);
+    expect(h.alerts.some((a) => a.kind === 'credential_stuffing' && a.ip === home)).toBe(false);
+    expect(h.alerts.filter((a) => a.kind === 'account_takeover')).toHaveLength(0);
+  });
+
+  it('does not name a customer whose only failure from the address was on the own login id, when a spray marks the address', () => {
+    const h = harness();
+    const home = '10.1.77.7';
+    // The customer mistypes with a password a spray later tries everywhere, then gets in.
+    h.run(login(T0, { account_id: 'typo', ip: home, outcome: 'bad_password', secret_fp: 'spray-secret', device_id: undefined }));
+    h.run(login(T0 + 30_000, { account_id: 'typo', ip: home, secret_fp: 'own-secret', device_id: undefined }));
+    for (let i = 0; i < 8; i++) {
+      h.run(login(T0 + H + i * 20 * 60_000, { account_id: `acct${i}`, login_id_fp: `fp${i}`, ip: `10.1.${i}.7`, outcome: 'bad_password', secret_fp: 'spray-secret', device_id: undefined }));
+    }
     expect(h.alerts.some((a) => a.kind === 'credential_stuffing' && a.ip === home)).toBe(true);
     expect(h.alerts.filter((a) => a.kind === 'account_takeover')).toHaveLength(0);
   });

@@ -720,6 +720,9 @@ export class LoginDefence implements Detector {
       // Many failures on one single account from one address is a customer who forgot the password
       // (or a guesser the lockout stops), not a list of credentials.
       if (ip && ip.failAcc.length === 1 && ip.fail >= 2.5) continue;
+      // Every login id that failed from the address got in from it afterwards: customers who
+      // mistyped and retried (even if the retry was stepped up), not a list.
+      if (ip && ip.failAcc.length > 0 && ip.failAcc.every((fp) => ip.succAcc.includes(fp))) continue;
       const dev = c.device ? this.sources.get('dev', c.device, ctx.t) : undefined;
       if (dev && dev.lastSucc > c.t) continue;
       const prev = this.ipAlerted.get(c.ip);
