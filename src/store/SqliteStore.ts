@@ -193,25 +193,12 @@ export class SqliteStore implements ServiceStore {
 
   async listAlerts(q: AlertQuery): Promise<AlertPage> {
     const n = normalizeAlertQuery(q);
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    for (const f of n.filters) {
-      where.push(`${f.column} = ?`);
-      params.push(f.value);
-    }
-    if (n.sinceMs !== undefined) {
-      where.push('ts_ms >= ?');
-      params.push(n.sinceMs);
-    }
-    if (n.untilMs !== undefined) {
-      where.push('ts_ms < ?');
-      params.push(n.untilMs);
-    }
+    const { where, params, p } = sqlParams();
+    for (const f of n.filters) where.push(`${f.column} = ${p(f.value)}`);
+    if (n.sinceMs !== undefined) where.push(`ts_ms >= ${p(n.sinceMs)}`);
+    if (n.untilMs !== undefined) where.push(`ts_ms < ${p(n.untilMs)}`);
     const dir = n.order === 'asc' ? 'ASC' : 'DESC';
-    if (n.after) {
-      where.push(`(ts_ms, alert_id) ${n.order === 'asc' ? '>' : '<'} (?, ?)`);
-      params.push(n.after.tsMs, n.after.alertId);
-    }
+    if (n.after) where.push(`(ts_ms, alert_id) ${n.order === 'asc' ? '>' : '<'} (${p(n.after.tsMs)}, ${p(n.after.alertId)})`);
     const sql =
       `SELECT ts_ms, alert_id, json FROM alerts ${whereClause(where)} ` +
       `ORDER BY ts_ms ${dir}, alert_id ${dir} LIMIT ?`;
@@ -226,20 +213,10 @@ export class SqliteStore implements ServiceStore {
 
   async listNotifications(q: NotificationQuery): Promise<{ notifications: Notification[]; next_cursor?: string }> {
     const n = normalizeNotificationQuery(q);
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (n.account_id !== undefined) {
-      where.push('account_id = ?');
-      params.push(n.account_id);
-    }
-    if (n.sinceMs !== undefined) {
-      where.push('ts_ms >= ?');
-      params.push(n.sinceMs);
-    }
-    if (n.afterN !== undefined) {
-      where.push('n > ?');
-      params.push(n.afterN);
-    }
+    const { where, params, p } = sqlParams();
+    if (n.account_id !== undefined) where.push(`account_id = ${p(n.account_id)}`);
+    if (n.sinceMs !== undefined) where.push(`ts_ms >= ${p(n.sinceMs)}`);
+    if (n.afterN !== undefined) where.push(`n > ${p(n.afterN)}`);
     params.push(n.limit + 1);
     const sql = `SELECT n, json FROM notifications ${whereClause(where)} ORDER BY n LIMIT ?`;
     const rows = this.db.prepare<(string | number)[], { n: number; json: string }>(sql).all(...params);
@@ -275,19 +252,13 @@ export class SqliteStore implements ServiceStore {
     const db = this.db;
     const counts = (sql: string): Record<string, number> =>
       Object.fromEntries(db.prepare<[], { k: string; c: number }>(sql).all().map((r) => [r.k, r.c]));
-    const where: string[] = [];
-    const params: number[] = [n.bucketMs, n.bucketMs];
-    if (n.sinceMs !== undefined) {
-      where.push('ts_ms >= ?');
-      params.push(n.sinceMs);
-    }
-    if (n.untilMs !== undefined) {
-      where.push('ts_ms < ?');
-      params.push(n.untilMs);
-    }
+    const { where, params, p } = sqlParams();
+    const bucket = `(ts_ms / CAST(${p(n.bucketMs)} AS INTEGER)) * CAST(${p(n.bucketMs)} AS INTEGER)`;
+    if (n.sinceMs !== undefined) where.push(`ts_ms >= ${p(n.sinceMs)}`);
+    if (n.untilMs !== undefined) where.push(`ts_ms < ${p(n.untilMs)}`);
     const buckets = db
-      .prepare<number[], { b: number; kind: string; c: number }>(
-        `SELECT (ts_ms / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS b, kind, count(*) AS c FROM alerts ${whereClause(where)} GROUP BY b, kind ORDER BY b, kind`,
+      .prepare<(string | number)[], { b: number; kind: string; c: number }>(
+        `SELECT ${bucket} AS b, kind, count(*) AS c FROM alerts ${whereClause(where)} GROUP BY b, kind ORDER BY b, kind`,
       )
       .all(...params);
     return {
@@ -305,16 +276,9 @@ export class SqliteStore implements ServiceStore {
 
   async listCases(q: CaseQuery): Promise<CasePage> {
     const n = normalizeCaseQuery(q);
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (n.status !== undefined) {
-      where.push('status = ?');
-      params.push(n.status);
-    }
-    if (n.beforeN !== undefined) {
-      where.push('n < ?');
-      params.push(n.beforeN);
-    }
+    const { where, params, p } = sqlParams();
+    if (n.status !== undefined) where.push(`status = ${p(n.status)}`);
+    if (n.beforeN !== undefined) where.push(`n < ${p(n.beforeN)}`);
     params.push(n.limit + 1);
     const rows = this.db
       .prepare<(string | number)[], { n: number; case_id: string; json: string }>(
@@ -410,4 +374,17 @@ function alertTsMs(a: Alert): number {
   const ms = Date.parse(a.ts);
   if (Number.isNaN(ms)) throw new Error(`alert ${a.alert_id}: ts is not an ISO 8601 time: ${JSON.stringify(a.ts)}`);
   return ms;
+}
+
+/** Conditions and their `?` parameters, collected in the order the SQL text names them. */
+function sqlParams(): { where: string[]; params: (string | number)[]; p: (v: string | number) => string } {
+  const params: (string | number)[] = [];
+  return {
+    where: [],
+    params,
+    p: (v) => {
+      params.push(v);
+      return '?';
+    },
+  };
 }
