@@ -160,10 +160,12 @@ export function assessOrder(
   const ctxSignals = contextSignals(ev, t, session, profile, state, world);
   const liq = liquidatedShare(ev, t, world, state, opts, yen, facts);
   const change = state.contact_changes.get(ev.account_id);
+  // The contact-change signal below carries no novelty, so the novelty group is final here.
+  const novelRaw = noisyOr(ctxSignals.filter((x) => x.novel));
   // Silencing the customer (notifications, e-mail, phone) or redirecting payouts, then emptying the
   // portfolio, in one sitting of a session new to the account: the order of a thief's work. A
   // customer's own change on their usual device, or a sale days later, is their business.
-  if (change !== undefined && change[3] === ev.session_id && liq >= UNVOUCHED_LIQUIDATION && noisyOr(ctxSignals.filter((x) => x.novel)) >= CHANGE_SESSION_NOVELTY) {
+  if (change !== undefined && change[3] === ev.session_id && liq >= UNVOUCHED_LIQUIDATION && novelRaw >= CHANGE_SESSION_NOVELTY) {
     ctxSignals.push({
       code: 'CONTACT_CHANGED_BEFORE_SELL_OFF',
       detail: `${change[1]} changed in this session ${Math.round((t - change[0]) / 60_000)} min before (event ${change[2]}), then ${pct(liq)} of the portfolio sold`,
@@ -174,7 +176,7 @@ export function assessOrder(
   const refused = session !== undefined && (session.account_id !== ev.account_id || session.login_decision === 'deny' || session.login_decision === 'block');
   // A session proven with a passkey or PKI cannot be a relayed phish: novelty alone then means a new
   // device of the customer's own.
-  const novel = Math.min(NOVELTY_CAP, noisyOr(ctxSignals.filter((x) => x.novel)));
+  const novel = Math.min(NOVELTY_CAP, novelRaw);
   const proven = session && PHISHING_RESISTANT.has(session.mfa) && !refused ? 0.4 : 1;
   const attackSide = noisyOr(ctxSignals.filter((x) => !x.novel)) * proven;
   const context = (1 - (1 - novel) * (1 - attackSide / proven)) * proven;
@@ -197,17 +199,18 @@ export function assessOrder(
   // of a sell-off, from a session with anything new about it.
   const proceedsIntoThin =
     ev.side === 'buy' && (facts.thin || facts.foreign) && context >= PROCEEDS_CONTEXT && ordSignals.some((x) => x.code === 'BUY_AFTER_LIQUIDATION');
-  const attackLike = theftLike(context, order) || unvouchedSellOff || proceedsIntoThin;
+  const tableHold = theftLike(context, order);
+  const attackLike = tableHold || unvouchedSellOff || proceedsIntoThin;
   if (refused) decision = 'block';
   else if (attackLike) decision = 'hold';
   else if ((context >= 0.5 && order >= 0.2) || (context >= 0.25 && order >= 0.5) || order >= 0.9 || context >= 0.9) decision = 'step_up';
   if (restricted !== undefined && decision !== 'block') decision = 'hold';
 
   const reasons: Reason[] = [];
-  if (unvouchedSellOff && !theftLike(context, order)) {
+  if (unvouchedSellOff && !tableHold) {
     reasons.push({ code: 'SELL_OFF_UNVOUCHED', detail: `${pct(liq)} of the portfolio sold from a session nothing in the account's history vouches for; held for the customer's confirmation` });
   }
-  if (proceedsIntoThin && !theftLike(context, order)) {
+  if (proceedsIntoThin && !tableHold) {
     reasons.push({ code: 'PROCEEDS_INTO_THIN_NAME', detail: `${ev.symbol}, never held, bought with the proceeds of selling ${pct(liq)} of the portfolio; held for the customer's confirmation` });
   }
   if (restricted !== undefined) reasons.push({ code: 'RESTRICTED_SYMBOL', detail: `${ev.symbol} is restricted for buying: ${restricted}` });
@@ -221,7 +224,7 @@ export function assessOrder(
   out.suspicious = attackLike || refused;
   // The holds for confirmation (an unvouched sell-off, a sell-off's proceeds into a thin name from a
   // barely-new session) claim no takeover by themselves.
-  out.theft = refused || (theftLike(context, order) && (attackSide >= ATTACK_SIDE_THEFT || (ev.side === 'buy' && movesMoneyIntoThinName(ordSignals))));
+  out.theft = refused || (tableHold && (attackSide >= ATTACK_SIDE_THEFT || (ev.side === 'buy' && movesMoneyIntoThinName(ordSignals))));
   out.result =
     decision === 'allow'
       ? { rule: PRE_TRADE_RULE, outcome: 'no_hit', decision, score, reasons }
