@@ -419,7 +419,7 @@ export class LoginDefence implements Detector {
   }
 
   /** Remember which accounts' sessions an address drove from outside their login network (bounded). */
-  private noteSessionIp(ev: OrderEvent | AccountChangeEvent | CashEvent, s: SessionInfo | undefined, t: number): void {
+  private noteSessionIp(ev: OrderEvent | AccountChangeEvent | CashEvent, s: SessionInfo | undefined): void {
     if (!s || s.ip === ev.ip) return;
     let list = this.sessionIps.get(ev.ip);
     if (!list) {
@@ -428,7 +428,6 @@ export class LoginDefence implements Detector {
       this.sessionIps.set(ev.ip, list);
     }
     if (!list.includes(ev.account_id) && list.length < 20) list.push(ev.account_id);
-    void t;
   }
 
   private sessionRules(ev: OrderEvent | AccountChangeEvent | CashEvent, ctx: AssessContext): { out: RuleResult[]; risk: number; session?: SessionInfo } {
@@ -817,7 +816,7 @@ export class LoginDefence implements Detector {
     const d = ctx.decision;
     const s = ctx.world.sessions.get(ev.session_id);
     const held = d?.decision === 'hold' || d?.decision === 'block';
-    this.noteSessionIp(ev, s, t);
+    this.noteSessionIp(ev, s);
 
     if (ev.type === 'account_change') {
       ctx.notify(draftNotification('ACCOUNT_CHANGED', ev.account_id, [ev.id], { when: ev.ts, field: ev.field }));
