@@ -94,15 +94,17 @@ describe('login risk', () => {
 });
 
 describe('session integrity', () => {
+  const orderFrom = (id: string, t: number, session: string, ip: string, user_agent: string, side: 'buy' | 'sell' = 'sell'): OrderEvent => ({ type: 'order', id, ts: iso(t), order_id: id, account_id: 'a', session_id: session, ip, user_agent, channel: 'web', symbol: '7203.T', side, qty: 100, order_type: 'market', action: 'new' });
+  const sessionHijacks = (h: ReturnType<typeof harness>) => h.alerts.filter((a) => a.kind === 'session_hijack');
+
   it('holds an order from another network and client than the login and raises session_hijack', () => {
     const h = harness();
     const last = buildHabit(h, 'a');
     const t = last + D;
     h.run(login(t, { id: 'Lok', account_id: 'a', ip: '10.1.0.10' }));
-    const order: OrderEvent = { type: 'order', id: 'O1', ts: iso(t + 60_000), order_id: 'O1', account_id: 'a', session_id: 'S-Lok', ip: '10.4.0.9', user_agent: 'curl/8.0', channel: 'web', symbol: '7203.T', side: 'sell', qty: 100, order_type: 'market', action: 'new' };
-    const d = h.run(order)!;
+    const d = h.run(orderFrom('O1', t + 60_000, 'S-Lok', '10.4.0.9', 'curl/8.0'))!;
     expect(d.decision).toBe('hold');
-    const alert = h.alerts.find((a) => a.kind === 'session_hijack');
+    const alert = sessionHijacks(h)[0];
     expect(alert?.account_id).toBe('a');
     expect(alert?.event_ids).toEqual(['Lok', 'O1']);
     expect(h.notifications.some((n) => n.template === 'HOLD_PLACED')).toBe(true);
@@ -114,9 +116,8 @@ describe('session integrity', () => {
     for (let i = 1; i <= 3; i++) h.run(login((last += H), { account_id: 'a', ip: `10.2.7.${i}` }));
     const t = last + D;
     h.run(login(t, { id: 'Lm', account_id: 'a', ip: '10.1.0.10' }));
-    const order: OrderEvent = { type: 'order', id: 'O2', ts: iso(t + 60_000), order_id: 'O2', account_id: 'a', session_id: 'S-Lm', ip: '10.2.0.9', user_agent: (h.engine.world.sessions.get('S-Lm')!).user_agent, channel: 'web', symbol: '7203.T', side: 'buy', qty: 100, order_type: 'market', action: 'new' };
-    expect(h.run(order)!.decision).toBe('allow');
-    expect(h.alerts.filter((a) => a.kind === 'session_hijack')).toHaveLength(0);
+    expect(h.run(orderFrom('O2', t + 60_000, 'S-Lm', '10.2.0.9', h.engine.world.sessions.get('S-Lm')!.user_agent, 'buy'))!.decision).toBe('allow');
+    expect(sessionHijacks(h)).toHaveLength(0);
   });
 
   it('lets an app session move to a carrier the customer never used when many customers use it', () => {
@@ -124,9 +125,8 @@ describe('session integrity', () => {
     const last = buildHabit(h, 'a');
     const t = last + D;
     h.run(login(t, { id: 'Lc', account_id: 'a', ip: '10.1.0.10' }));
-    const order: OrderEvent = { type: 'order', id: 'O5', ts: iso(t + 60_000), order_id: 'O5', account_id: 'a', session_id: 'S-Lc', ip: '10.2.0.9', user_agent: (h.engine.world.sessions.get('S-Lc')!).user_agent, channel: 'web', symbol: '7203.T', side: 'buy', qty: 100, order_type: 'market', action: 'new' };
-    expect(h.run(order)!.decision).toBe('allow');
-    expect(h.alerts.filter((a) => a.kind === 'session_hijack')).toHaveLength(0);
+    expect(h.run(orderFrom('O5', t + 60_000, 'S-Lc', '10.2.0.9', h.engine.world.sessions.get('S-Lc')!.user_agent, 'buy'))!.decision).toBe('allow');
+    expect(sessionHijacks(h)).toHaveLength(0);
   });
 
   it('holds a stolen session replayed with the same client from a network the customer never used', () => {
@@ -135,13 +135,9 @@ describe('session integrity', () => {
     const t = last + D;
     h.run(login(t, { id: 'Lc', account_id: 'a', ip: '10.1.0.10' }));
     const ua = h.engine.world.sessions.get('S-Lc')!.user_agent;
-    const order: OrderEvent = { type: 'order', id: 'O3', ts: iso(t + H), order_id: 'O3', account_id: 'a', session_id: 'S-Lc', ip: '10.5.3.3', user_agent: ua, channel: 'web', symbol: '7203.T', side: 'sell', qty: 100, order_type: 'market', action: 'new' };
-    expect(h.run(order)!.decision).toBe('hold');
-    expect(h.alerts.find((a) => a.kind === 'session_hijack')?.reasons[0].detail).toMatch(/never used by this customer/);
+    expect(h.run(orderFrom('O3', t + H, 'S-Lc', '10.5.3.3', ua))!.decision).toBe('hold');
+    expect(sessionHijacks(h)[0]?.reasons[0].detail).toMatch(/never used by this customer/);
   });
-
-  const orderFrom = (h: ReturnType<typeof harness>, id: string, t: number, session: string, ip: string, user_agent: string): OrderEvent => ({ type: 'order', id, ts: iso(t), order_id: id, account_id: 'a', session_id: session, ip, user_agent, channel: 'web', symbol: '7203.T', side: 'sell', qty: 100, order_type: 'market', action: 'new' });
-  const sessionHijacks = (h: ReturnType<typeof harness>) => h.alerts.filter((a) => a.kind === 'session_hijack');
 
   /** A customer who logs in through a commercial VPN placed in Romania, and sometimes from a phone on the carrier. */
   function vpnCustomer(h: ReturnType<typeof harness>): number {
@@ -154,7 +150,7 @@ describe('session integrity', () => {
     const h = harness();
     const t = vpnCustomer(h) + D;
     h.run(login(t, { id: 'Lv', account_id: 'a', ip: '10.6.3.7' }));
-    const d = h.run(orderFrom(h, 'Ov', t + 60_000, 'S-Lv', '10.2.9.9', h.engine.world.sessions.get('S-Lv')!.user_agent))!;
+    const d = h.run(orderFrom('Ov', t + 60_000, 'S-Lv', '10.2.9.9', h.engine.world.sessions.get('S-Lv')!.user_agent))!;
     expect(d.decision).toBe('allow');
     expect(sessionHijacks(h)).toHaveLength(0);
   });
@@ -165,7 +161,7 @@ describe('session integrity', () => {
     for (let i = 1; i <= 3; i++) h.run(login((last += H), { account_id: 'a', ip: `10.2.7.${i}` }));
     const t = last + D;
     h.run(login(t, { id: 'Lt', account_id: 'a', ip: '10.4.8.8' }));
-    const d = h.run(orderFrom(h, 'Ot', t + 60_000, 'S-Lt', '10.2.9.9', h.engine.world.sessions.get('S-Lt')!.user_agent))!;
+    const d = h.run(orderFrom('Ot', t + 60_000, 'S-Lt', '10.2.9.9', h.engine.world.sessions.get('S-Lt')!.user_agent))!;
     expect(d.decision).not.toBe('hold');
     expect(d.reasons.some((r) => r.code === 'SESSION_MISMATCH')).toBe(false);
     expect(sessionHijacks(h)).toHaveLength(0);
@@ -175,7 +171,7 @@ describe('session integrity', () => {
     const h = harness();
     const t = vpnCustomer(h) + D;
     h.run(login(t, { id: 'Lw', account_id: 'a', ip: '10.6.3.7' }));
-    const d = h.run(orderFrom(h, 'Ow', t + H, 'S-Lw', '10.5.4.4', UA_IPHONE))!;
+    const d = h.run(orderFrom('Ow', t + H, 'S-Lw', '10.5.4.4', UA_IPHONE))!;
     expect(d.decision).toBe('hold');
     const alert = sessionHijacks(h)[0];
     expect(alert?.event_ids).toEqual(['Lw', 'Ow']);
@@ -188,7 +184,7 @@ describe('session integrity', () => {
     const t = T0 + 20 * D;
     h.run(login(t, { account_id: 'a', ip: '10.6.3.7' }));
     h.run(login(t + H, { id: 'Ly', account_id: 'a', ip: '10.4.8.8' }));
-    const d = h.run(orderFrom(h, 'Oy', t + H + 60_000, 'S-Ly', '10.6.3.8', h.engine.world.sessions.get('S-Ly')!.user_agent))!;
+    const d = h.run(orderFrom('Oy', t + H + 60_000, 'S-Ly', '10.6.3.8', h.engine.world.sessions.get('S-Ly')!.user_agent))!;
     expect(d.decision).toBe('hold');
     expect(sessionHijacks(h)[0]?.reasons[0].detail).toMatch(/country CN→RO/);
   });
@@ -197,7 +193,7 @@ describe('session integrity', () => {
     const h = harness();
     const t = buildHabit(h, 'a', T0, { ip: '10.6.3.7' }) + D;
     h.run(login(t, { id: 'Lo', account_id: 'a', ip: '10.6.3.7' }));
-    const d = h.run(orderFrom(h, 'Oo', t + 60_000, 'S-Lo', '10.2.9.9', h.engine.world.sessions.get('S-Lo')!.user_agent))!;
+    const d = h.run(orderFrom('Oo', t + 60_000, 'S-Lo', '10.2.9.9', h.engine.world.sessions.get('S-Lo')!.user_agent))!;
     expect(d.decision).toBe('allow');
     expect(sessionHijacks(h)).toHaveLength(0);
   });
@@ -210,7 +206,7 @@ describe('session integrity', () => {
     last += H;
     const t = last + D;
     h.run(login(t, { id: 'Lj', account_id: 'a', ip: '10.1.0.10' }));
-    expect(h.run(orderFrom(h, 'Oj', t + H, 'S-Lj', '10.5.3.3', h.engine.world.sessions.get('S-Lj')!.user_agent))!.decision).toBe('hold');
+    expect(h.run(orderFrom('Oj', t + H, 'S-Lj', '10.5.3.3', h.engine.world.sessions.get('S-Lj')!.user_agent))!.decision).toBe('hold');
     expect(sessionHijacks(h)[0]?.reasons[0].detail).toMatch(/never used by this customer/);
   });
 
@@ -224,7 +220,7 @@ describe('session integrity', () => {
     h.run(login(t, { id: 'Lp', account_id: 'a', ip: '10.1.0.10' }));
     const ua = h.engine.world.sessions.get('S-Lp')!.user_agent;
     expect(ua).toBe(UA_PC);
-    expect(h.run(orderFrom(h, 'Op', t + H, 'S-Lp', '10.2.9.9', ua))!.decision).toBe('hold');
+    expect(h.run(orderFrom('Op', t + H, 'S-Lp', '10.2.9.9', ua))!.decision).toBe('hold');
     expect(sessionHijacks(h)[0]?.reasons[0].detail).toMatch(/never used by this customer/);
   });
 
@@ -237,7 +233,7 @@ describe('session integrity', () => {
     expect(d.decision).not.toBe('allow');
     expect(d.reasons.some((r) => r.code === 'IMPOSSIBLE_TRAVEL')).toBe(true);
     // Alone it raises no alert (VPN exits look like travel); it counts toward a takeover.
-    expect(h.alerts.filter((a) => a.kind === 'session_hijack')).toHaveLength(0);
+    expect(sessionHijacks(h)).toHaveLength(0);
   });
 });
 
