@@ -280,8 +280,7 @@ function secondSign(
   state: TradingState,
   opts: ResolvedTradingOptions,
 ): { order: number; reasons: Reason[] } | undefined {
-  const neverHeld = p ? !p.symbols.has(ev.symbol) : !(world.accounts.get(ev.account_id)?.holdings.has(ev.symbol) ?? false);
-  if (!neverHeld || !(f.thin || f.foreign)) return undefined;
+  if (!neverHeld(ev, p, world) || !(f.thin || f.foreign)) return undefined;
   const liq = liquidatedShare(ev, t, world, state, opts, yen, f);
   const signals = orderSignals(ev, t, p, f, yen, px, liq, world, state).sort((a, b) => b.w - a.w);
   // The proceeds of the held sell-off going into the name, and the way a pump needs them: walking the
@@ -445,12 +444,10 @@ function orderSignals(
     const held = world.accounts.get(ev.account_id)?.holdings.get(ev.symbol) ?? 0;
     if (held > 0 && ev.qty >= held) out.push({ code: 'SELLS_WHOLE_POSITION', detail: `sells all ${held} shares of ${ev.symbol}`, w: 0.15 });
   } else {
-    // What the customer held or traded with an allowed order; shares bought by a stopped or challenged
-    // order in this very session do not make the name familiar.
-    const neverHeld = p ? !p.symbols.has(ev.symbol) : !(world.accounts.get(ev.account_id)?.holdings.has(ev.symbol) ?? false);
-    if (neverHeld && liq >= 0.5) {
+    const never = neverHeld(ev, p, world);
+    if (never && liq >= 0.5) {
       out.push({ code: 'BUY_AFTER_LIQUIDATION', detail: `buys ${ev.symbol}, never held, after selling ${pct(liq)} of the portfolio`, w: 0.35 + 0.3 * Math.min(1, (liq - 0.5) / 0.4) });
-    } else if (neverHeld) {
+    } else if (never) {
       out.push({ code: 'NEVER_HELD', detail: `${ev.symbol} never held or traded by this account`, w: 0.15 });
     }
     if (f.thin) {
@@ -489,6 +486,14 @@ function orderSignals(
     if (n >= BURST_ORDERS && usualPerDay < n) out.push({ code: 'ORDER_BURST', detail: `${n} orders in 10 minutes (usually ${usualPerDay.toFixed(1)} a day)`, w: 0.2 });
   }
   return out;
+}
+
+/**
+ * A name the customer never held or traded with an allowed order; shares bought by a stopped or
+ * challenged order in this very session do not make the name familiar.
+ */
+function neverHeld(ev: OrderEvent, p: TradingProfile | undefined, world: WorldState): boolean {
+  return p ? !p.symbols.has(ev.symbol) : !(world.accounts.get(ev.account_id)?.holdings.has(ev.symbol) ?? false);
 }
 
 /** Share of the portfolio sold within the liquidation window, including this order when it sells. */
