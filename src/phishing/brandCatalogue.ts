@@ -41,8 +41,6 @@ export interface BrandCatalogue {
   cues: Set<string>;
   /** Japanese names (and the brand name itself) → brand, for feeds, pages and e-mails. */
   byJapaneseName: Map<string, Brand>;
-  /** The verdict names of all brands (`SBI証券`, …). */
-  brandNames: Set<string>;
 }
 
 interface BrandsFile {
@@ -64,8 +62,7 @@ export function loadBrandCatalogue(file: BrandsFile = brandsJson as BrandsFile):
     for (const n of [b.name, ...b.jp_names]) byJapaneseName.set(n.normalize('NFKC'), b);
   }
   aliases.sort((x, y) => y.folded.length - x.folded.length);
-  const brandNames = new Set(file.brands.map((b) => b.name));
-  return { brands: file.brands, aliases, ownDomains, loginPaths, cues: new Set(file.securities_cues), byJapaneseName, brandNames };
+  return { brands: file.brands, aliases, ownDomains, loginPaths, cues: new Set(file.securities_cues), byJapaneseName };
 }
 
 /**
