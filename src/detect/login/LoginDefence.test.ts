@@ -421,19 +421,22 @@ describe('lockout', () => {
   });
 });
 
+/** Two quiet days before a failure wave: 40 customers log in every hour, one in twenty mistypes first. */
+function quietDays(h: ReturnType<typeof harness>): void {
+  for (let hour = 0; hour < 48; hour++) {
+    for (let c = 0; c < 40; c++) {
+      const t = T0 + hour * H + c * 60_000;
+      const ip = `10.1.${c}.${hour % 200}`;
+      if ((hour + c) % 20 === 0) h.run(login(t, { account_id: `c${c}`, ip, outcome: 'bad_password' }));
+      h.run(login(t + 20_000, { account_id: `c${c}`, ip }));
+    }
+  }
+}
+
 describe('stuffing spread over residential proxies (one attempt per address)', () => {
   it('marks the addresses of never-retried failures during a failure wave, not the customer who retried', () => {
     const h = harness();
-    // Two quiet days: 40 customers log in every hour, one in twenty mistypes first.
-    let t = T0;
-    for (let hour = 0; hour < 48; hour++) {
-      for (let c = 0; c < 40; c++) {
-        t = T0 + hour * H + c * 60_000;
-        const ip = `10.1.${c}.${hour % 200}`;
-        if ((hour + c) % 20 === 0) h.run(login(t, { account_id: `c${c}`, ip, outcome: 'bad_password' }));
-        h.run(login(t + 20_000, { account_id: `c${c}`, ip }));
-      }
-    }
+    quietDays(h);
     const waveStart = T0 + 48 * H;
     const proxies: string[] = [];
     for (let i = 0; i < 150; i++) {
@@ -516,15 +519,7 @@ describe('successes from an address recognised as stuffing later (look-back)', (
 
   it('does not mark the address of a new customer who mistyped once during a failure wave and got in on the retry', () => {
     const h = harness();
-    let t = T0;
-    for (let hour = 0; hour < 48; hour++) {
-      for (let c = 0; c < 40; c++) {
-        t = T0 + hour * H + c * 60_000;
-        const ip = `10.1.${c}.${hour % 200}`;
-        if ((hour + c) % 20 === 0) h.run(login(t, { account_id: `c${c}`, ip, outcome: 'bad_password' }));
-        h.run(login(t + 20_000, { account_id: `c${c}`, ip }));
-      }
-    }
+    quietDays(h);
     const waveStart = T0 + 48 * H;
     const home = '10.2.250.9';
     for (let i = 0; i < 150; i++) {
