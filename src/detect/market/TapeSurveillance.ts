@@ -1,5 +1,6 @@
 import type { ExecutionEvent, KgEvent, MarketTradeEvent, OrderEvent } from '../../events/schema.js';
 import type { AlertDraft, Detector, ObserveContext, Reason } from '../../engine/types.js';
+import { jstDay } from '../../engine/WorldState.js';
 import { findMarketCalendar } from './marketCalendar.js';
 import { medianOf } from './medianOf.js';
 import type { PumpAlertData } from './PumpAlertData.js';
@@ -446,7 +447,7 @@ export class TapeSurveillance implements Detector {
   private observeOrder(ev: OrderEvent, ctx: ObserveContext): void {
     if (!this.pumpOn || ev.action !== 'new') return;
     const st = this.state;
-    const day = Math.floor((ctx.t + JST_MS) / 86_400_000);
+    const day = jstDay(ctx.t);
     if (day !== st.sellDay) {
       st.sellOrders.clear();
       st.sellDay = day;
@@ -900,6 +901,5 @@ export class TapeSurveillance implements Detector {
   }
 }
 
-const JST_MS = 9 * 3_600_000;
 const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 const fmt = (x: number): string => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : String(round4(x)));

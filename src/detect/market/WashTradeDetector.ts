@@ -1,5 +1,6 @@
 import type { ExecutionEvent, KgEvent } from '../../events/schema.js';
 import type { Alert, AlertContext, Detector, ObserveContext } from '../../engine/types.js';
+import { jstDay } from '../../engine/WorldState.js';
 import { findMarketCalendar, isAuctionSecond } from './marketCalendar.js';
 
 /** Thresholds of matched/wash trade surveillance between this broker's accounts. */
@@ -16,8 +17,6 @@ export interface WashTradeOptions {
 
 const DEFAULTS: Required<WashTradeOptions> = { matchWithinMs: 1000, minMatches: 2, minVolumeShare: 0.25, minVolumeShareInEpisode: 0.02 };
 const SURGE_KINDS = new Set(['pump_and_dump', 'market_frenzy']);
-const DAY_MS = 86_400_000;
-const JST_MS = 9 * 3_600_000;
 
 interface RecentExecution {
   t: number;
@@ -90,7 +89,7 @@ export class WashTradeDetector implements Detector {
   private observeExecution(ev: ExecutionEvent, ctx: ObserveContext): void {
     const st = this.state;
     const t = ctx.t;
-    const day = Math.floor((t + JST_MS) / DAY_MS);
+    const day = jstDay(t);
     if (day !== st.day) {
       st.day = day;
       st.pairs.clear();
