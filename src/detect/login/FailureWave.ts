@@ -127,7 +127,11 @@ export class FailureWave {
     if (this.state.pending.length < MAX_PENDING) this.state.pending.push(c);
   }
 
-  /** Candidates older than the settle time, removed from the queue (in time order). */
+  /**
+   * Candidates older than the settle time, removed from the queue (in queue order). The queue is
+   * looked through only once its head has settled: a cluster backlog appends earlier failures
+   * behind later ones, and they wait at most one settle time after being queued.
+   */
   takeSettled(t: number): WaveCandidate[] {
     const p = this.state.pending;
     if (p.length === 0 || t - p[0].t < this.settleMs) return [];
