@@ -359,7 +359,15 @@ function contextSignals(
     netIsNew = seen === undefined || seen[0] >= session.t;
     // Mobile customers hop between their carrier's /24s all day: a new /24 in a known /16 is weak.
     const wide = wideNetworkOf(session.ip);
-    const wideKnown = netIsNew && wide !== undefined && [...p.networks.keys()].some((n) => n !== net && wideNetworkOf(n) === wide && p.networks.get(n)![0] < session.t);
+    let wideKnown = false;
+    if (netIsNew && wide !== undefined) {
+      for (const [n, [first]] of p.networks) {
+        if (n !== net && first < session.t && wideNetworkOf(n) === wide) {
+          wideKnown = true;
+          break;
+        }
+      }
+    }
     novelty(out, 'NETWORK', `network ${net}`, seen, session.t, (wideKnown ? 0.1 : 0.3) * k);
     if (session.device_id !== undefined) novelty(out, 'DEVICE', `device ${session.device_id}`, p.devices.get(session.device_id), session.t, 0.3 * k);
     novelty(out, 'USER_AGENT', `user agent ${session.user_agent.slice(0, 100)}`, p.user_agents.get(session.user_agent), session.t, 0.15 * k);
