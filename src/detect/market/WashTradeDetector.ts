@@ -98,7 +98,7 @@ export class WashTradeDetector implements Detector {
     }
     // In a call auction every fill shares one price and instant: opposite fills there are not crosses.
     if (isAuctionSecond(t, findMarketCalendar(ev.symbol, ctx.world))) return;
-    if (st.surging.has(ev.symbol)) this.raisePending(ev.symbol, ev, ctx);
+    if (st.surging.has(ev.symbol)) this.raisePending(ev.symbol, ctx);
     let list = st.recent.get(ev.symbol);
     if (list === undefined) {
       list = [];
@@ -133,17 +133,18 @@ export class WashTradeDetector implements Detector {
     pair.price = ev.price;
     pair.yen += qty * ev.price * ctx.world.fxToJpy(ev.symbol);
     if (pair.ids.length < 20) pair.ids.push(b.execId, s.execId);
-    this.raiseIfSuspicious(pair, ev, ctx);
+    this.raiseIfSuspicious(pair, ctx);
   }
 
-  private raisePending(symbol: string, ev: ExecutionEvent, ctx: ObserveContext): void {
-    for (const pair of this.state.pairs.values()) if (pair.symbol === symbol && !pair.alerted) this.raiseIfSuspicious(pair, ev, ctx);
+  private raisePending(symbol: string, ctx: ObserveContext): void {
+    for (const pair of this.state.pairs.values()) if (pair.symbol === symbol && !pair.alerted) this.raiseIfSuspicious(pair, ctx);
   }
 
-  private raiseIfSuspicious(pair: Pair, ev: ExecutionEvent, ctx: ObserveContext): void {
+  private raiseIfSuspicious(pair: Pair, ctx: ObserveContext): void {
     if (pair.alerted) return;
     const normal = ctx.world.market.get(pair.symbol)?.avg_daily_volume ?? 0;
-    const share = this.state.surging.has(pair.symbol) ? this.o.minVolumeShareInEpisode : this.o.minVolumeShare;
+    const duringSurge = this.state.surging.has(pair.symbol);
+    const share = duringSurge ? this.o.minVolumeShareInEpisode : this.o.minVolumeShare;
     const sizeMatters = normal > 0 && pair.qty >= share * normal;
     if (pair.matches < this.o.minMatches && !sizeMatters) return;
     pair.alerted = true;
@@ -158,7 +159,7 @@ export class WashTradeDetector implements Detector {
       reasons: [
         {
           code: 'MATCHED_TRADES',
-          detail: `accounts ${pair.buyer} (buy) and ${pair.seller} (sell) traded ${pair.symbol} with each other ${pair.matches}× at the same price within a second, ${pair.qty.toLocaleString('en-US')} shares${ofDay !== null ? ` (${(ofDay * 100).toFixed(1)} % of a normal day)` : ''}${this.state.surging.has(pair.symbol) ? ' during a surge in the symbol' : ''}`,
+          detail: `accounts ${pair.buyer} (buy) and ${pair.seller} (sell) traded ${pair.symbol} with each other ${pair.matches}× at the same price within a second, ${pair.qty.toLocaleString('en-US')} shares${ofDay !== null ? ` (${(ofDay * 100).toFixed(1)} % of a normal day)` : ''}${duringSurge ? ' during a surge in the symbol' : ''}`,
         },
       ],
       event_ids: pair.ids.slice(),
@@ -170,7 +171,7 @@ export class WashTradeDetector implements Detector {
         yen: Math.round(pair.yen),
         price: pair.price,
         normal_daily_volume: normal,
-        during_surge: this.state.surging.has(pair.symbol),
+        during_surge: duringSurge,
       },
     });
   }
