@@ -121,7 +121,6 @@ interface Episode {
   onsetMinute: number;
   onsetTs: string;
   detectTs: string;
-  detectMinute: number;
   lastTs: string;
   refPrice: number;
   lastPrice: number;
@@ -137,7 +136,6 @@ interface Episode {
   maxJump: number;
   maxRun: number;
   fadeTs: string | null;
-  checkedMinute: number;
   brokerBuy: number;
   brokerSell: number;
   buyAccounts: string[];
@@ -641,7 +639,6 @@ export class TapeSurveillance implements Detector {
       onsetMinute: onset,
       onsetTs: s.firstTs[onset % RING],
       detectTs: ev.ts,
-      detectMinute: s.minute,
       lastTs: ev.ts,
       refPrice: ref,
       lastPrice: s.lastPrice,
@@ -657,7 +654,6 @@ export class TapeSurveillance implements Detector {
       maxJump: 0,
       maxRun: 0,
       fadeTs: null,
-      checkedMinute: s.minute,
       brokerBuy: 0,
       brokerSell: 0,
       buyAccounts: [],
@@ -737,7 +733,6 @@ export class TapeSurveillance implements Detector {
       ep.status = 'pump';
       this.raiseEpisode(s, ep, 'confirmed', ctx);
     }
-    ep.checkedMinute = s.minute;
   }
 
   /**
