@@ -16,6 +16,7 @@ import type { Alert, DecisionRecord, Detector } from '../src/engine/types.js';
 import { parseEventLine } from '../src/events/validateEvent.js';
 import type { KgEvent } from '../src/events/schema.js';
 import { simulateWorld } from '../src/sim/simulateWorld.js';
+import { Rng } from '../src/sim/Rng.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 // A private build, not dist/: another test or a developer rebuilding dist mid-run must not swap the
@@ -29,19 +30,9 @@ const run = promisify(execFile);
 // twice (at-least-once delivery), some a few lines late (sources interleaving: re-ordered within the
 // window), a few far behind (late events), some lines broken or blank. Deterministic for a seed.
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function deliverWithFaults(events: KgEvent[], seed: number): string {
-  const rnd = mulberry32(seed);
+  const rng = new Rng(seed, 'delivery-faults');
+  const rnd = () => rng.next();
   const out: string[] = [];
   // Lines held back, released when the output reaches their due position.
   const held: { due: number; line: string }[] = [];
@@ -312,7 +303,7 @@ function replayInProcess(lines: string[], cutAt?: number): { alerts: Alert[]; de
       p.restore(v8.deserialize(state));
       for (const before of lines.slice(0, i)) {
         const v = parseEventLine(before);
-        if (v.ok) p.markSeen(v.event.id);
+        if (v.ok) p.markSeen(v.event);
       }
     }
     p.ingestLine(l, i + 1);

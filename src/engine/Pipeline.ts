@@ -125,13 +125,8 @@ export class Pipeline {
    * Mark an accepted event's id without processing it (rebuilding state on resume). Tape ids are
    * in the snapshot, so only the others need this.
    */
-  markSeen(ev: Pick<KgEvent, 'type' | 'id'> | string): void {
-    if (typeof ev !== 'string') {
-      if (ev.type !== 'market_trade') this.seen.add(ev.id);
-    } else if (!this.tapeSeen.has(ev) && !this.tapeSeenOld.has(ev)) {
-      // A bare id of unknown type: remembered like a non-tape id.
-      this.seen.add(ev);
-    }
+  markSeen(ev: Pick<KgEvent, 'type' | 'id'>): void {
+    if (ev.type !== 'market_trade') this.seen.add(ev.id);
   }
 
   private ingestValid(ev: KgEvent, t: number): void {
